@@ -1,0 +1,184 @@
+import { UnknownEventTypeError } from './errors.js';
+import type { EventRecord } from './types.js';
+
+/** Publishes an outbound event from a rule (seed form: any type, payload from the outbound union). */
+export type Publish<TOutbound> = (type: string, payload: TOutbound) => void;
+
+/** A publish function that only takes declared outbound types, each with its own payload. */
+export type TypedPublish<TOutboundMap> = <K extends keyof TOutboundMap & string>(
+  type: K,
+  payload: TOutboundMap[K],
+) => void;
+
+/** What a rule receives. */
+export interface RuleInput<TState, TInbound, TOutbound, TCurrent = TInbound, TPublish = Publish<TOutbound>> {
+  /** The state folded so far. A rule may mutate it and return it, or return a new object. */
+  state: TState;
+  /** The current event's payload. */
+  readonly current: TCurrent;
+  /** The current event as recorded (id, type, sequence, occurredAt, metadata). */
+  readonly event: EventRecord<TCurrent>;
+  /** Events already recorded before this run that are being replayed (empty on a plain append). */
+  readonly pastEvents: readonly EventRecord<TInbound>[];
+  /** The events this run adds. */
+  readonly newEvents: readonly EventRecord<TInbound>[];
+  /** `pastEvents` followed by `newEvents`. */
+  readonly all: readonly EventRecord<TInbound>[];
+  /** Position of the current event in `all`. */
+  readonly currentIndex: number;
+  /** Sequence the incoming `state` has reached: events 1..stateIndex are folded into it. */
+  readonly stateIndex: number;
+  /** True while past events are replayed; their publications are kept apart and never sent. */
+  readonly replaying: boolean;
+  /** Records an outbound event, sent through the outbox when the change commits. */
+  readonly publish: TPublish;
+}
+
+/** A rule: folds one event into the state. The seed's name for it. */
+export type StateUpdater<TState, TInbound, TOutbound, TCurrent = TInbound, TPublish = Publish<TOutbound>> = (
+  input: RuleInput<TState, TInbound, TOutbound, TCurrent, TPublish>,
+) => TState;
+
+/** A rule for event type `K` of an inbound event map, publishing only declared outbound events. */
+export type Rule<TState, TInboundMap, TOutboundMap, K extends keyof TInboundMap> = StateUpdater<
+  TState,
+  TInboundMap[keyof TInboundMap],
+  TOutboundMap[keyof TOutboundMap],
+  TInboundMap[K],
+  TypedPublish<TOutboundMap>
+>;
+
+/** One rule per inbound event type, each typed by its own payload. */
+export type Rules<TState, TInboundMap, TOutboundMap> = {
+  readonly [K in keyof TInboundMap & string]: Rule<TState, TInboundMap, TOutboundMap, K>;
+};
+
+/** The rules a {@link Processor} takes: the seed's `Map` or a record keyed by event type. */
+export type RuleSet<TState, TInbound, TOutbound> =
+  | ReadonlyMap<string, StateUpdater<TState, TInbound, TOutbound, any, any>>
+  | { readonly [type: string]: StateUpdater<TState, TInbound, TOutbound, any, any> | undefined };
+
+/** An outbound event a rule published, before it becomes an outbox record. */
+export interface Publication<TOutbound = unknown> {
+  readonly type: string;
+  readonly payload: TOutbound;
+  /** The inbound event whose rule published it. */
+  readonly cause: EventRecord;
+}
+
+/** Input of {@link Processor.run}. */
+export interface ProcessInput<TState, TInbound> {
+  /** Starting state; the processor works on a copy and never mutates it. */
+  readonly state: TState;
+  /** Sequence `state` has reached (0 for the initial state). */
+  readonly stateIndex: number;
+  /** Events to replay first; their publications go to `replayed`. */
+  readonly pastEvents?: readonly EventRecord<TInbound>[];
+  /** Events to apply; their publications go to `published`. */
+  readonly newEvents: readonly EventRecord<TInbound>[];
+}
+
+/** Options of {@link Processor.run}. */
+export interface ProcessOptions<TOutbound> {
+  /** Skip events that have no rule instead of throwing {@link UnknownEventTypeError}. */
+  readonly ignoreUnknownEventTypes?: boolean;
+  /** Called for each new publication; returns the payload to record or throws. */
+  readonly checkPublication?: (type: string, payload: TOutbound, cause: EventRecord) => TOutbound;
+  /** For error messages. */
+  readonly aggregateType?: string;
+  readonly aggregateId?: string;
+}
+
+/** Output of {@link Processor.run}. */
+export interface ProcessResult<TState, TOutbound> {
+  readonly state: TState;
+  /** Publications made while applying `newEvents`: these go to the outbox. */
+  readonly published: readonly Publication<TOutbound>[];
+  /** Publications made while replaying `pastEvents`: kept apart, never sent. */
+  readonly replayed: readonly Publication<TOutbound>[];
+}
+
+/** Applies rules to events, folding them into state and collecting what the rules publish. */
+export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
+  readonly #rules: ReadonlyMap<string, StateUpdater<TState, TInbound, TOutbound, any, any>>;
+  readonly #initial: () => TState;
+
+  /**
+   * @param rules the seed's `Map<string, StateUpdater>` or a record of rules keyed by event type
+   * @param initial returns a fresh initial state (called once per aggregate with no snapshot)
+   */
+  constructor(rules: RuleSet<TState, TInbound, TOutbound>, initial: () => TState) {
+    this.#rules = isMap(rules)
+      ? new Map(rules)
+      : new Map(
+          Object.entries(rules).filter(
+            (entry): entry is [string, StateUpdater<TState, TInbound, TOutbound, any, any>] => typeof entry[1] === 'function',
+          ),
+        );
+    this.#initial = initial;
+  }
+
+  /** A fresh initial state. */
+  initialState(): TState {
+    return this.#initial();
+  }
+
+  /** Whether a rule exists for this event type. */
+  handles(type: string): boolean {
+    return this.#rules.has(type);
+  }
+
+  /** The event types this processor has rules for. */
+  get eventTypes(): readonly string[] {
+    return [...this.#rules.keys()];
+  }
+
+  /** Folds past then new events into a copy of `input.state`. */
+  run(input: ProcessInput<TState, TInbound>, options: ProcessOptions<TOutbound> = {}): ProcessResult<TState, TOutbound> {
+    const pastEvents = input.pastEvents ?? [];
+    const newEvents = input.newEvents;
+    const all = pastEvents.length === 0 ? newEvents : [...pastEvents, ...newEvents];
+    const published: Publication<TOutbound>[] = [];
+    const replayed: Publication<TOutbound>[] = [];
+    let state = structuredClone(input.state);
+    let stateIndex = input.stateIndex;
+    for (let index = 0; index < all.length; index++) {
+      const event = all[index]!;
+      const rule = this.#rules.get(event.type);
+      if (!rule) {
+        if (options.ignoreUnknownEventTypes) {
+          stateIndex++;
+          continue;
+        }
+        throw new UnknownEventTypeError(event.type, options.aggregateType, options.aggregateId);
+      }
+      const replaying = index < pastEvents.length;
+      const publish: Publish<TOutbound> = (type, payload) => {
+        if (replaying) {
+          replayed.push({ type, payload, cause: event });
+          return;
+        }
+        const checked = options.checkPublication ? options.checkPublication(type, payload, event) : payload;
+        published.push({ type, payload: checked, cause: event });
+      };
+      state = rule({
+        state,
+        current: event.payload,
+        event,
+        pastEvents,
+        newEvents,
+        all,
+        currentIndex: index,
+        stateIndex,
+        replaying,
+        publish,
+      });
+      stateIndex++;
+    }
+    return { state, published, replayed };
+  }
+}
+
+function isMap<K, V>(value: unknown): value is ReadonlyMap<K, V> {
+  return value instanceof Map;
+}

@@ -1,0 +1,138 @@
+/**
+ * The data shapes shared by the runtime, its stores and generated code.
+ *
+ * Payload type parameters follow the seed README: `TInbound` and `TOutbound` are the unions
+ * of inbound and outbound payloads, `TState` is the aggregate's state.
+ */
+
+/** A string key of an event type, e.g. `"ACCOUNT_OPENED"`. */
+export type EventType = string;
+
+/** Free-form metadata carried with an event (correlation ids, user, ...). JSON values only. */
+export type EventMetadata = Record<string, unknown>;
+
+/** An event as created by {@link createEvent}, before an aggregate records it. */
+export interface DomainEvent<TType extends string = string, TPayload = unknown> {
+  /** Unique, time-sortable id (26 characters, Crockford base32, ULID layout). */
+  readonly id: string;
+  readonly type: TType;
+  readonly payload: TPayload;
+  readonly occurredAt: Date;
+  readonly metadata?: EventMetadata;
+}
+
+/** Identifies one aggregate instance. */
+export interface AggregateRef {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** An inbound event as stored: the event plus its place in the aggregate's history. */
+export interface EventRecord<TPayload = unknown> extends DomainEvent<string, TPayload> {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  /** 1-based position in the aggregate's history. */
+  readonly sequence: number;
+}
+
+/** The state of one aggregate after folding its first `sequence` events. */
+export interface Snapshot<TState = unknown> {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  /** Number of events folded into `state`; 0 for an aggregate with no events. */
+  readonly sequence: number;
+  readonly state: TState;
+  /** When the snapshot was last written; the epoch for an aggregate with no events. */
+  readonly updatedAt: Date;
+}
+
+/** An outbound event published by a rule, persisted with the commit that produced it. */
+export interface OutboxRecord<TPayload = unknown> extends DomainEvent<string, TPayload> {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  /** Sequence of the aggregate after the commit that published this record. */
+  readonly sequence: number;
+  /** 0-based position among the records of that commit: (sequence, position) orders them. */
+  readonly position: number;
+  /** Id of the inbound event whose rule published this record. */
+  readonly causationId: string;
+}
+
+/** A snapshot copy stored under an index key, so an index query is one read. */
+export interface IndexEntry<TState = unknown> {
+  readonly index: string;
+  readonly key: string;
+  readonly snapshot: Snapshot<TState>;
+}
+
+/** Names an index entry to delete. */
+export interface IndexEntryKey {
+  readonly index: string;
+  readonly key: string;
+}
+
+/** What an append produced; also what an idempotency record replays. */
+export interface AppendResult<TState = unknown, TInbound = unknown, TOutbound = unknown> {
+  readonly snapshot: Snapshot<TState>;
+  readonly events: readonly EventRecord<TInbound>[];
+  readonly outbound: readonly OutboxRecord<TOutbound>[];
+}
+
+/** Remembers the result of an append made with an idempotency key. */
+export interface IdempotencyRecord<TState = unknown, TInbound = unknown, TOutbound = unknown> {
+  readonly key: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly result: AppendResult<TState, TInbound, TOutbound>;
+  readonly createdAt: Date;
+}
+
+/**
+ * One atomic change to one aggregate. A store writes all of it or none of it, and only when
+ * the stored snapshot's sequence still equals `expectedSequence` (0: no snapshot yet) and, when
+ * `idempotency` is set, no record with that key exists yet. Otherwise it throws
+ * {@link ConcurrencyError} and writes nothing.
+ */
+export interface Commit<TState = unknown, TInbound = unknown, TOutbound = unknown> {
+  readonly ref: AggregateRef;
+  readonly expectedSequence: number;
+  /** New inbound events, sequences `expectedSequence + 1 ...` in order. May be empty (recalculate). */
+  readonly events: readonly EventRecord<TInbound>[];
+  readonly snapshot: Snapshot<TState>;
+  readonly indexPuts: readonly IndexEntry<TState>[];
+  readonly indexDeletes: readonly IndexEntryKey[];
+  readonly outbox: readonly OutboxRecord<TOutbound>[];
+  readonly idempotency?: IdempotencyRecord<TState, TInbound, TOutbound>;
+}
+
+/** Options for reading history. */
+export interface HistoryOptions {
+  /** Only events with a sequence greater than this (default 0: from the start). */
+  readonly afterSequence?: number;
+  /** How many events a store fetches per page (a hint; stores may cap it). */
+  readonly pageSize?: number;
+}
+
+/**
+ * The storage boundary. Every adapter implements it and passes the contract suite exported
+ * from `event-sourced-rules-engine/testing`.
+ */
+export interface EventStore<TState = unknown, TInbound = unknown, TOutbound = unknown> {
+  /** Commits one change atomically; see {@link Commit}. */
+  commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void>;
+  /** The latest snapshot, or undefined when the aggregate has no events. */
+  loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined>;
+  /** The aggregate's inbound events in sequence order, read page by page. */
+  readHistory(ref: AggregateRef, options?: HistoryOptions): AsyncIterable<EventRecord<TInbound>>;
+  /** Snapshot copies stored under `key` in `index` for aggregates of `aggregateType`, ordered by aggregate id. */
+  queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]>;
+  /** The record of an earlier append with this idempotency key, if any. */
+  loadIdempotencyRecord(
+    ref: AggregateRef,
+    key: string,
+  ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined>;
+  /** Outbox records not yet marked published, oldest commit first, at most `limit` (default 100). */
+  pendingOutbox(options?: { limit?: number }): Promise<OutboxRecord<TOutbound>[]>;
+  /** Marks outbox records (by event id) as published; unknown ids are ignored. */
+  markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void>;
+}

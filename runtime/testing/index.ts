@@ -1,0 +1,2 @@
+/** Testing helpers: the EventStore contract suite and given/when/then for rules. */
+export { describeEventStoreContract, type ContractOptions } from './contract.js';

@@ -1,0 +1,258 @@
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { deserialize, serialize } from '../codec.js';
+import { ConcurrencyError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
+import type {
+  AggregateRef,
+  Commit,
+  EventRecord,
+  EventStore,
+  HistoryOptions,
+  IdempotencyRecord,
+  OutboxRecord,
+  Snapshot,
+} from '../types.js';
+import { migrate } from './schema.js';
+
+/** Options of {@link SqliteEventStore}. */
+export interface SqliteEventStoreOptions {
+  /** Path of the database file (created when missing), or `":memory:"`. */
+  readonly filename: string;
+  /** Events per page when reading history (default 500). */
+  readonly pageSize?: number;
+  /** Milliseconds to wait for another connection's write lock before failing (default 5000). */
+  readonly busyTimeout?: number;
+  /**
+   * SQLite's `synchronous` setting. `"FULL"` (default) syncs every commit to disk; `"NORMAL"`
+   * is faster and still never corrupts the file, but may lose the last commits on power loss
+   * (not on a process crash).
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+interface BodyRow {
+  body: string;
+}
+
+/**
+ * An {@link EventStore} in one SQLite file, through better-sqlite3 (an optional peer
+ * dependency, version 12). The file is put in WAL mode; each commit is one `BEGIN IMMEDIATE`
+ * transaction, so several processes may share the file and a conflicting commit fails with
+ * {@link ConcurrencyError}. Tables are created on open and carry a schema version. Call
+ * {@link SqliteEventStore.close} when done.
+ */
+export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = unknown>
+  implements EventStore<TState, TInbound, TOutbound>
+{
+  /** The file this store was opened on. */
+  readonly filename: string;
+  readonly #db: BetterSqlite3.Database;
+  readonly #pageSize: number;
+  readonly #statements: ReturnType<typeof prepare>;
+  readonly #commit: (commit: Commit<TState, TInbound, TOutbound>, rows: CommitRows) => void;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (!options || typeof options.filename !== 'string' || options.filename.length === 0) {
+      throw new TypeError('SqliteEventStore: `filename` must be a non-empty string');
+    }
+    const pageSize = options.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new TypeError('SqliteEventStore: `pageSize` must be a positive integer');
+    }
+    this.filename = options.filename;
+    this.#pageSize = pageSize;
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(options.filename, { timeout: options.busyTimeout ?? 5000 });
+    } catch (error) {
+      throw new StoreError(`SqliteEventStore: cannot open ${JSON.stringify(options.filename)}: ${message(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      migrate(db, options.filename);
+    } catch (error) {
+      db.close();
+      throw wrap(error, `cannot open ${JSON.stringify(options.filename)}`);
+    }
+    this.#db = db;
+    const statements = prepare(db);
+    this.#statements = statements;
+    const commitTransaction = db.transaction((commit: Commit<TState, TInbound, TOutbound>, rows: CommitRows) => {
+      const { ref } = commit;
+      const found = statements.snapshotSequence.get(ref.type, ref.id) as { sequence: number } | undefined;
+      const actual = found?.sequence ?? 0;
+      if (actual !== commit.expectedSequence) {
+        throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual);
+      }
+      if (commit.idempotency && statements.idempotencyExists.get(ref.type, ref.id, commit.idempotency.key)) {
+        throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
+          reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
+        });
+      }
+      commit.events.forEach((event, i) => statements.insertEvent.run(ref.type, ref.id, event.sequence, rows.events[i]));
+      statements.upsertSnapshot.run(ref.type, ref.id, commit.snapshot.sequence, rows.snapshot);
+      for (const entry of commit.indexDeletes) statements.deleteIndexEntry.run(ref.type, entry.index, entry.key, ref.id);
+      commit.indexPuts.forEach((entry, i) =>
+        statements.upsertIndexEntry.run(ref.type, entry.index, entry.key, ref.id, rows.indexPuts[i]),
+      );
+      commit.outbox.forEach((record, i) =>
+        statements.insertOutbox.run(record.id, ref.type, ref.id, rows.outbox[i]),
+      );
+      if (commit.idempotency && rows.idempotency !== undefined) {
+        statements.insertIdempotency.run(ref.type, ref.id, commit.idempotency.key, rows.idempotency);
+      }
+    });
+    this.#commit = (commit, rows) => commitTransaction.immediate(commit, rows);
+  }
+
+  async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
+    // Serialize everything first: a value that cannot be stored fails before anything is written.
+    // Outbox rows are inserted in position order, so the table's row order is (commit, position).
+    const ordered = { ...commit, outbox: [...commit.outbox].sort((a, b) => a.position - b.position) };
+    const rows: CommitRows = {
+      events: commit.events.map((event) => serialize(event)),
+      snapshot: serialize(commit.snapshot),
+      indexPuts: commit.indexPuts.map((entry) => serialize(entry.snapshot)),
+      outbox: ordered.outbox.map((record) => serialize(record)),
+      idempotency: commit.idempotency && serialize(commit.idempotency),
+    };
+    try {
+      this.#commit(ordered, rows);
+    } catch (error) {
+      throw wrap(error, `commit to ${commit.ref.type} ${JSON.stringify(commit.ref.id)} failed`);
+    }
+  }
+
+  async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    const row = this.#run(() => this.#statements.loadSnapshot.get(ref.type, ref.id) as BodyRow | undefined);
+    return row && deserialize<Snapshot<TState>>(row.body);
+  }
+
+  async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
+    const pageSize = Math.max(1, Math.floor(options.pageSize ?? this.#pageSize));
+    let after = options.afterSequence ?? 0;
+    for (;;) {
+      const page = this.#run(
+        () => this.#statements.historyPage.all(ref.type, ref.id, after, pageSize) as (BodyRow & { sequence: number })[],
+      );
+      for (const row of page) yield deserialize<EventRecord<TInbound>>(row.body);
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.sequence;
+    }
+  }
+
+  async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    const rows = this.#run(
+      () => this.#statements.queryIndex.all(aggregateType, index, key) as (BodyRow & { aggregate_id: string })[],
+    );
+    // SQLite orders text by UTF-8 bytes; sort again so the order is JavaScript's, as in every store.
+    return rows
+      .sort((a, b) => (a.aggregate_id < b.aggregate_id ? -1 : a.aggregate_id > b.aggregate_id ? 1 : 0))
+      .map((row) => deserialize<Snapshot<TState>>(row.body));
+  }
+
+  async loadIdempotencyRecord(
+    ref: AggregateRef,
+    key: string,
+  ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
+    const row = this.#run(() => this.#statements.loadIdempotency.get(ref.type, ref.id, key) as BodyRow | undefined);
+    return row && deserialize<IdempotencyRecord<TState, TInbound, TOutbound>>(row.body);
+  }
+
+  async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('pendingOutbox: `limit` must be a non-negative integer');
+    const rows = this.#run(() => this.#statements.pendingOutbox.all(limit) as BodyRow[]);
+    return rows.map((row) => deserialize<OutboxRecord<TOutbound>>(row.body));
+  }
+
+  async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {
+    const remove = this.#db.transaction((ids: string[]) => {
+      for (const id of ids) this.#statements.deleteOutbox.run(id);
+    });
+    this.#run(() => remove.immediate(records.map((record) => record.id)));
+  }
+
+  /** Closes the database file. The store cannot be used afterwards. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #run<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw wrap(error, `reading ${JSON.stringify(this.filename)} failed`);
+    }
+  }
+}
+
+interface CommitRows {
+  events: string[];
+  snapshot: string;
+  indexPuts: string[];
+  outbox: string[];
+  idempotency: string | undefined;
+}
+
+function prepare(db: BetterSqlite3.Database) {
+  return {
+    snapshotSequence: db.prepare(
+      'SELECT sequence FROM esre_snapshots WHERE aggregate_type = ? AND aggregate_id = ?',
+    ),
+    loadSnapshot: db.prepare('SELECT body FROM esre_snapshots WHERE aggregate_type = ? AND aggregate_id = ?'),
+    upsertSnapshot: db.prepare(
+      'INSERT INTO esre_snapshots (aggregate_type, aggregate_id, sequence, body) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET sequence = excluded.sequence, body = excluded.body',
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO esre_events (aggregate_type, aggregate_id, sequence, body) VALUES (?, ?, ?, ?)',
+    ),
+    historyPage: db.prepare(
+      'SELECT sequence, body FROM esre_events WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? ' +
+        'ORDER BY sequence LIMIT ?',
+    ),
+    deleteIndexEntry: db.prepare(
+      'DELETE FROM esre_index_entries WHERE aggregate_type = ? AND index_name = ? AND index_key = ? AND aggregate_id = ?',
+    ),
+    upsertIndexEntry: db.prepare(
+      'INSERT INTO esre_index_entries (aggregate_type, index_name, index_key, aggregate_id, body) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (aggregate_type, index_name, index_key, aggregate_id) DO UPDATE SET body = excluded.body',
+    ),
+    queryIndex: db.prepare(
+      'SELECT aggregate_id, body FROM esre_index_entries WHERE aggregate_type = ? AND index_name = ? AND index_key = ?',
+    ),
+    insertOutbox: db.prepare(
+      'INSERT INTO esre_outbox (event_id, aggregate_type, aggregate_id, body) VALUES (?, ?, ?, ?)',
+    ),
+    pendingOutbox: db.prepare('SELECT body FROM esre_outbox ORDER BY position_in_store LIMIT ?'),
+    deleteOutbox: db.prepare('DELETE FROM esre_outbox WHERE event_id = ?'),
+    idempotencyExists: db.prepare(
+      'SELECT 1 FROM esre_idempotency WHERE aggregate_type = ? AND aggregate_id = ? AND idempotency_key = ?',
+    ),
+    loadIdempotency: db.prepare(
+      'SELECT body FROM esre_idempotency WHERE aggregate_type = ? AND aggregate_id = ? AND idempotency_key = ?',
+    ),
+    insertIdempotency: db.prepare(
+      'INSERT INTO esre_idempotency (aggregate_type, aggregate_id, idempotency_key, body) VALUES (?, ?, ?, ?)',
+    ),
+  };
+}
+
+const LIMIT_CODES = new Set(['SQLITE_FULL', 'SQLITE_TOOBIG']);
+
+/** Library errors pass through; SQLite's become {@link StoreLimitError} or {@link StoreError}. */
+function wrap(error: unknown, context: string): unknown {
+  if (error instanceof EventSourcingError || error instanceof TypeError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = `SqliteEventStore: ${context}: ${message(error)}`;
+  if (typeof code === 'string' && LIMIT_CODES.has(code)) return new StoreLimitError(text, { cause: error });
+  return new StoreError(text, { cause: error });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

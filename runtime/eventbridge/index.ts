@@ -1,0 +1,13 @@
+/**
+ * event-sourced-rules-engine/eventbridge: publishing outbox records to Amazon EventBridge,
+ * from any caller ({@link EventBridgeOutboxPublisher}) or from a DynamoDB stream in Lambda.
+ */
+export {
+  EventBridgeOutboxPublisher,
+  DEFAULT_MAX_ENTRY_BYTES,
+  MAX_ENTRIES_PER_REQUEST,
+  type EventBridgeOutboxPublisherOptions,
+  type PutEventsClient,
+} from './publisher.js';
+export { toEventDetail, toPutEventsEntry, putEventsEntrySize, type OutboxEventDetail, type EventTarget } from './entry.js';
+export type { OutboxPublisher, PublishResult, PublishFailure } from '../outbox/publisher.js';

@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { InMemoryEventStore } from 'event-sourced-rules-engine';
+import { EventBridgeOutboxPublisher } from 'event-sourced-rules-engine/eventbridge';
+import { OutboxRelay, type PublishFailure } from 'event-sourced-rules-engine/outbox';
+import { FakeEventBridge, failRandomly } from './support/eventbridge-server.js';
+import { expectAllDeliveredInOrder } from './support/outbox-assertions.js';
+import { commitWorkload, type Deposited, type Wallet, type WalletOutbound } from './support/outbox-workload.js';
+
+type Store = InMemoryEventStore<Wallet, Deposited, WalletOutbound>;
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('OutboxRelay', () => {
+  let server: FakeEventBridge;
+  const relays: OutboxRelay<WalletOutbound>[] = [];
+  before(async () => {
+    server = await FakeEventBridge.start();
+  });
+  after(async () => {
+    await server.stop();
+  });
+  beforeEach(() => {
+    server.accepted.length = 0;
+    server.failedEntries = 0;
+    server.options = {};
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  });
+
+  const publisher = (attempts: number) =>
+    new EventBridgeOutboxPublisher<WalletOutbound>({
+      source: 'test.wallets',
+      client: server.client(),
+      retry: { attempts, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+  const relay = (store: Store, options: Partial<ConstructorParameters<typeof OutboxRelay<WalletOutbound>>[0]> = {}) => {
+    const created = new OutboxRelay<WalletOutbound>({
+      store,
+      publisher: publisher(2),
+      batchSize: 50,
+      pollIntervalMs: 5,
+      backoff: { baseDelayMs: 1, maxDelayMs: 5 },
+      ...options,
+    });
+    relays.push(created);
+    return created;
+  };
+
+  it('delivers every pending record of the memory store under 20% injected failures, in order, then marks them published', async () => {
+    const store: Store = new InMemoryEventStore();
+    const written = await commitWorkload(store, { type: 'RELAY_WALLET', aggregates: 25, depositsPerAggregate: 10 });
+    expect(written).to.have.length(500);
+    server.options = { failEntry: failRandomly(0.2, 42) };
+    const failures: PublishFailure<WalletOutbound>[] = [];
+    const running = relay(store, { onFailure: (failed) => failures.push(...failed) });
+    running.start();
+    await waitFor(async () => (await store.pendingOutbox()).length === 0, 15_000);
+    await running.stop();
+
+    expect(server.failedEntries).to.be.greaterThan(0);
+    expect(failures.length, 'with 2 attempts per poll some records must have waited for a later poll').to.be.greaterThan(0);
+    expectAllDeliveredInOrder(server.accepted, written);
+    expect(await store.pendingOutbox()).to.deep.equal([]);
+  });
+
+  it('leaves records that could not be published pending and reports them', async () => {
+    const store: Store = new InMemoryEventStore();
+    const written = await commitWorkload(store, { type: 'RELAY_STUCK', aggregates: 2, depositsPerAggregate: 2 });
+    server.options = {
+      failEntry: (entry) =>
+        (JSON.parse(entry.Detail!) as { aggregateId: string }).aggregateId === 'wallet-1'
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'down' }
+          : undefined,
+    };
+    const failures: PublishFailure<WalletOutbound>[] = [];
+    const result = await relay(store, { onFailure: (failed) => failures.push(...failed) }).pollOnce();
+    const stuck = written.filter((record) => record.aggregateId === 'wallet-1').map((record) => record.id);
+    expect(result.read).to.equal(8);
+    expect(result.published.map((record) => record.aggregateId)).to.deep.equal(['wallet-0', 'wallet-0', 'wallet-0', 'wallet-0']);
+    expect(result.failed.map((failure) => failure.record.id).sort()).to.deep.equal([...stuck].sort());
+    expect(failures).to.deep.equal(result.failed);
+    expect((await store.pendingOutbox()).map((record) => record.id).sort()).to.deep.equal([...stuck].sort());
+  });
+
+  it('drain() publishes until nothing is pending and returns what it published', async () => {
+    const store: Store = new InMemoryEventStore();
+    const written = await commitWorkload(store, { type: 'RELAY_DRAIN', aggregates: 3, depositsPerAggregate: 30 });
+    const published = await relay(store, { batchSize: 7 }).drain();
+    expect(published.map((record) => record.id).sort()).to.deep.equal(written.map((record) => record.id).sort());
+    expect(await store.pendingOutbox()).to.deep.equal([]);
+  });
+
+  it('stops cleanly: stop() ends a sleeping relay at once, and nothing committed afterwards is published', async () => {
+    const store: Store = new InMemoryEventStore();
+    const before = await commitWorkload(store, { type: 'RELAY_STOPPED', aggregates: 1, depositsPerAggregate: 1 });
+    const running = relay(store, { pollIntervalMs: 60 * 60 * 1000 });
+    running.start();
+    expect(running.running).to.equal(true);
+    await waitFor(async () => (await store.pendingOutbox()).length === 0, 5_000);
+    await running.stop(); // the relay now sleeps for an hour: stop() must cut that short
+    expect(running.running).to.equal(false);
+    await commitWorkload(store, { type: 'RELAY_STOPPED_LATER', aggregates: 1, depositsPerAggregate: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(server.accepted.map((event) => event.detail['eventId'])).to.deep.equal(before.map((record) => record.id));
+    expect(await store.pendingOutbox()).to.have.length(2);
+  });
+
+  it('rejects bad options', () => {
+    const store: Store = new InMemoryEventStore();
+    expect(() => new OutboxRelay({ store, publisher: publisher(1), batchSize: 0 })).to.throw(TypeError, /batchSize/);
+    expect(() => new OutboxRelay({ store: {} as Store, publisher: publisher(1) })).to.throw(TypeError, /store/);
+  });
+});

@@ -11,3 +11,12 @@ export {
 } from './publisher.js';
 export { toEventDetail, toPutEventsEntry, putEventsEntrySize, type OutboxEventDetail, type EventTarget } from './entry.js';
 export type { OutboxPublisher, PublishResult, PublishFailure } from '../outbox/publisher.js';
+export {
+  createDynamoDBStreamToEventBridgeHandler,
+  type DynamoDBStreamToEventBridgeOptions,
+  type StreamEvent,
+  type StreamEventRecord,
+  type StreamBatchResponse,
+} from './stream-handler.js';
+export { jsonLineLogger, type Logger, type LogEntry } from './log.js';
+export { OUTBOX_HANDLER_ENVIRONMENT } from './lambda-environment.js';

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import type { DynamoDBRecord, DynamoDBStreamEvent, DynamoDBBatchResponse } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { createEvent, type OutboxRecord } from 'event-sourced-rules-engine';
+import { createDynamoDBStreamToEventBridgeHandler, type LogEntry } from 'event-sourced-rules-engine/eventbridge';
+import { eventItem, outboxItem, snapshotItem } from '../runtime/dynamodb/items.js';
+import { FakeEventBridge } from './support/eventbridge-server.js';
+
+const ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/events/stream/2026-01-01T00:00:00.000';
+
+function outbox(aggregateId: string, sequence: number, position = 0): OutboxRecord {
+  const event = createEvent('BALANCE_CHANGED', { balance: sequence * 10, at: new Date('2026-03-04T05:06:07.000Z') });
+  return { ...event, aggregateType: 'ACCOUNT', aggregateId, sequence, position, causationId: `cause-${sequence}` };
+}
+
+let sequenceNumber = 1000;
+function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', item: Record<string, unknown>): DynamoDBRecord {
+  return {
+    eventID: `id-${sequenceNumber}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: ARN,
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      SequenceNumber: String(sequenceNumber++),
+      StreamViewType: 'NEW_IMAGE',
+      Keys: marshall({ _pk: item['_pk'], _sk: item['_sk'] }) as never,
+      NewImage: marshall(item) as never,
+    },
+  };
+}
+const insert = (record: OutboxRecord) => streamRecord('INSERT', outboxItem(record, 'commit-1', 2_000_000_000));
+
+describe('createDynamoDBStreamToEventBridgeHandler', () => {
+  let server: FakeEventBridge;
+  let logs: LogEntry[];
+  before(async () => {
+    server = await FakeEventBridge.start();
+  });
+  after(async () => {
+    await server.stop();
+  });
+  beforeEach(() => {
+    server.accepted.length = 0;
+    server.options = {};
+    logs = [];
+  });
+
+  const handler = () =>
+    createDynamoDBStreamToEventBridgeHandler({
+      source: 'account-service',
+      eventBusName: 'domain-events',
+      client: server.client(),
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+      logger: (entry) => logs.push(entry),
+    });
+
+  it('publishes only outbox inserts, with the documented event mapping, and reports no failures', async () => {
+    const a1 = outbox('a', 1);
+    const a2 = outbox('a', 2);
+    const event: DynamoDBStreamEvent = {
+      Records: [
+        streamRecord('INSERT', snapshotItem({ aggregateType: 'ACCOUNT', aggregateId: 'a', sequence: 1, state: {}, updatedAt: new Date() }, 'c')),
+        streamRecord('INSERT', eventItem({ ...createEvent('DEPOSITED', {}), aggregateType: 'ACCOUNT', aggregateId: 'a', sequence: 1 }, 'c')),
+        insert(a1),
+        streamRecord('MODIFY', outboxItem(outbox('a', 0), 'c', undefined)),
+        streamRecord('REMOVE', outboxItem(outbox('a', 0), 'c', undefined)),
+        insert(a2),
+      ],
+    };
+    const response: DynamoDBBatchResponse = await handler()(event);
+    expect(response).to.deep.equal({ batchItemFailures: [] });
+    expect(server.accepted.map((e) => e.detail['eventId'])).to.deep.equal([a1.id, a2.id]);
+    const first = server.accepted[0]!;
+    expect([first.source, first.detailType, first.eventBusName]).to.deep.equal(['account-service', 'BALANCE_CHANGED', 'domain-events']);
+    expect(first.detail).to.deep.equal({
+      eventId: a1.id,
+      aggregateType: 'ACCOUNT',
+      aggregateId: 'a',
+      sequence: 1,
+      position: 0,
+      causationId: 'cause-1',
+      payload: { balance: 10, at: '2026-03-04T05:06:07.000Z' },
+      occurredAt: a1.occurredAt.toISOString(),
+      metadata: {},
+    });
+    expect(logs).to.deep.equal([
+      {
+        level: 'info',
+        message: 'outbox batch processed',
+        source: 'account-service',
+        eventBusName: 'domain-events',
+        streamRecords: 6,
+        outboxRecords: 2,
+        published: 2,
+        undelivered: 0,
+      },
+    ]);
+  });
+
+  it('returns the sequence number of the first record it could not deliver instead of throwing, and logs each one', async () => {
+    server.options = {
+      failEntry: (entry) =>
+        (JSON.parse(entry.Detail!) as { aggregateId: string }).aggregateId === 'b'
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'bus unavailable' }
+          : undefined,
+    };
+    const records = [insert(outbox('a', 1)), insert(outbox('b', 1)), insert(outbox('a', 2)), insert(outbox('b', 2))];
+    const response = await handler()({ Records: records });
+    expect(response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }] });
+    expect(server.accepted.map((e) => e.detail['aggregateId'])).to.deep.equal(['a', 'a']);
+    const errors = logs.filter((entry) => entry.level === 'error');
+    expect(errors.map((entry) => [entry['aggregateId'], entry['sequence'], entry['code'], entry['streamSequenceNumber']])).to.deep.equal([
+      ['b', 1, 'InternalFailure', records[1]!.dynamodb!.SequenceNumber],
+      ['b', 2, 'PrecedingRecordFailed', records[3]!.dynamodb!.SequenceNumber],
+    ]);
+    expect(logs.at(-1)).to.include({ level: 'warn', undelivered: 2, firstFailedSequenceNumber: records[1]!.dynamodb!.SequenceNumber });
+    for (const entry of logs) expect(JSON.parse(JSON.stringify(entry))).to.deep.equal(entry);
+  });
+
+  it('reports an outbox item it cannot decode as undelivered, never skips it', async () => {
+    const broken = outboxItem(outbox('c', 1), 'c', undefined);
+    broken['_data'] = '{not json';
+    const records = [insert(outbox('a', 1)), streamRecord('INSERT', broken), insert(outbox('a', 2))];
+    const response = await handler()({ Records: records });
+    expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
+    expect(server.accepted).to.have.length(2);
+    expect(logs[0]).to.include({ level: 'error', message: 'outbox item cannot be decoded' });
+  });
+
+  it('handles an empty batch', async () => {
+    expect(await handler()({ Records: [] })).to.deep.equal({ batchItemFailures: [] });
+    expect(server.accepted).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,376 @@
+import { fromPlain, toPlain } from '../codec.js';
+import { ConcurrencyError, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
+import type {
+  AggregateRef,
+  Commit,
+  EventRecord,
+  EventStore,
+  HistoryOptions,
+  IdempotencyRecord,
+  OutboxRecord,
+  Snapshot,
+} from '../types.js';
+import { notify, type StoreChangeListener, type Unsubscribe } from './changes.js';
+import { CorruptStorageError, StorageQuotaError, isQuotaError } from './errors.js';
+import type { StorageLike } from './storage-like.js';
+import { WebStorageKeys } from './web-storage-keys.js';
+
+/** Events kept under one storage key; a history page is one key. Part of the stored layout: never change it. */
+const EVENTS_PER_KEY = 100;
+
+/** Where `storage` events come from: `window` in a page. */
+export interface StorageEventSource {
+  addEventListener(type: 'storage', listener: (event: Event) => void): void;
+  removeEventListener(type: 'storage', listener: (event: Event) => void): void;
+}
+
+/** Options of {@link WebStorageEventStore}. */
+export interface WebStorageEventStoreOptions {
+  /** `localStorage`, `sessionStorage`, a {@link MemoryStorage}, or anything with the same methods. */
+  readonly storage: StorageLike;
+  /** Prefix of every key this store writes, so several apps or stores share one origin (default `"esre"`). */
+  readonly namespace?: string;
+  /**
+   * Where to listen for other tabs' `storage` events (default: `window`, when there is one).
+   * `null` turns remote notifications off.
+   */
+  readonly storageEvents?: StorageEventSource | null;
+}
+
+interface StoredHead {
+  v: 1;
+  snapshot: unknown;
+}
+
+interface StoredOutboxEntry {
+  /** The commit's stamp: sortable, so pending records come out oldest commit first. */
+  c: string;
+  r: unknown;
+}
+
+interface EventLike {
+  sequence: number;
+}
+
+/**
+ * An {@link EventStore} over a Web Storage object. Values are JSON with dates tagged (see
+ * `serialize` in the core), outbox records are kept with their aggregate, every commit checks
+ * the expected sequence, and a commit that fails part-way (full storage) is rolled back key by
+ * key. `subscribe` reports commits made through this object and, for `localStorage`, commits
+ * made in other tabs.
+ *
+ * Web Storage has no transactions across tabs: two tabs committing to the same aggregate at
+ * the same moment can both pass the sequence check, and the later write wins. Use
+ * {@link IndexedDBEventStore} where that matters.
+ */
+export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutbound = unknown>
+  implements EventStore<TState, TInbound, TOutbound>
+{
+  /** The storage this store reads and writes. */
+  readonly storage: StorageLike;
+  /** The prefix of every key it writes. */
+  readonly namespace: string;
+  readonly #keys: WebStorageKeys;
+  readonly #listeners = new Set<{ listener: StoreChangeListener<TState> }>();
+  readonly #events: StorageEventSource | null;
+  #listening = false;
+
+  constructor(options: WebStorageEventStoreOptions) {
+    if (!options || !isStorageLike(options.storage)) {
+      throw new TypeError('WebStorageEventStore: `storage` must have getItem, setItem, removeItem, key and length');
+    }
+    const namespace = options.namespace ?? 'esre';
+    if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes('/')) {
+      throw new TypeError('WebStorageEventStore: `namespace` must be a non-empty string without "/"');
+    }
+    this.storage = options.storage;
+    this.namespace = namespace;
+    this.#keys = new WebStorageKeys(namespace);
+    this.#events = options.storageEvents === undefined ? defaultStorageEvents() : options.storageEvents;
+  }
+
+  async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
+    // Everything below is synchronous: no other code of this page runs between check and write.
+    const { ref } = commit;
+    const actual = this.#readSnapshot(ref)?.sequence ?? 0;
+    if (actual !== commit.expectedSequence) {
+      throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual);
+    }
+    const writes = new Map<string, string | null>();
+    if (commit.idempotency) {
+      const key = this.#keys.idempotency(ref, commit.idempotency.key);
+      if (this.storage.getItem(key) !== null) {
+        throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
+          reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
+        });
+      }
+      writes.set(key, JSON.stringify(toPlain(commit.idempotency)));
+    }
+    const chunks = new Map<number, unknown[]>();
+    for (const event of commit.events) {
+      const chunk = Math.floor((event.sequence - 1) / EVENTS_PER_KEY);
+      let events = chunks.get(chunk);
+      if (!events) chunks.set(chunk, (events = this.#readChunk(ref, chunk) ?? []));
+      events.push(toPlain(event));
+    }
+    for (const [chunk, events] of chunks) writes.set(this.#keys.events(ref, chunk), JSON.stringify(events));
+    for (const entry of commit.indexDeletes) writes.set(this.#keys.index(ref.type, entry.index, entry.key, ref.id), null);
+    for (const entry of commit.indexPuts) {
+      writes.set(this.#keys.index(ref.type, entry.index, entry.key, ref.id), JSON.stringify(toPlain(entry.snapshot)));
+    }
+    if (commit.outbox.length > 0) {
+      const stamp = newId();
+      const pending = this.#readOutbox(ref) ?? [];
+      for (const record of [...commit.outbox].sort((a, b) => a.position - b.position)) {
+        pending.push({ c: stamp, r: toPlain(record) });
+      }
+      writes.set(this.#keys.outbox(ref), JSON.stringify(pending));
+    }
+    const head: StoredHead = { v: 1, snapshot: toPlain(commit.snapshot) };
+    // The snapshot goes last: when another tab sees it change, the rest of the commit is there.
+    writes.set(this.#keys.snapshot(ref), JSON.stringify(head));
+    this.#write(writes);
+    if (this.#listeners.size > 0) {
+      const snapshot = fromPlain<Snapshot<TState>>(head.snapshot);
+      notify(this.#listenerFunctions(), { ref: { type: ref.type, id: ref.id }, source: 'local', snapshot });
+    }
+  }
+
+  async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    return this.#readSnapshot(ref);
+  }
+
+  async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
+    const after = options.afterSequence ?? 0;
+    for (let chunk = Math.floor(after / EVENTS_PER_KEY); ; chunk++) {
+      const events = this.#readChunk(ref, chunk);
+      if (!events) return;
+      for (const event of events) {
+        if ((event as EventLike).sequence > after) yield fromPlain<EventRecord<TInbound>>(event);
+      }
+      if (events.length < EVENTS_PER_KEY) return;
+    }
+  }
+
+  async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    const prefix = this.#keys.indexPrefix(aggregateType, index, key);
+    const found: { id: string; snapshot: Snapshot<TState> }[] = [];
+    for (const storageKey of this.#keysStartingWith(prefix)) {
+      const snapshot = this.#readJson(storageKey, isSnapshotLike, 'an index entry');
+      if (snapshot === undefined) continue;
+      const plain = snapshot as { aggregateId: string };
+      found.push({ id: plain.aggregateId, snapshot: fromPlain<Snapshot<TState>>(snapshot) });
+    }
+    return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((entry) => entry.snapshot);
+  }
+
+  async loadIdempotencyRecord(
+    ref: AggregateRef,
+    key: string,
+  ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
+    const stored = this.#readJson(this.#keys.idempotency(ref, key), isObject, 'an idempotency record');
+    return stored === undefined ? undefined : fromPlain<IdempotencyRecord<TState, TInbound, TOutbound>>(stored);
+  }
+
+  async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('pendingOutbox: `limit` must be a non-negative integer');
+    const all: { c: string; position: number; record: unknown }[] = [];
+    for (const key of this.#keysStartingWith(this.#keys.outboxPrefix)) {
+      const entries = this.#readJson(key, isOutboxList, 'a list of outbox records') ?? [];
+      for (const entry of entries) all.push({ c: entry.c, position: (entry.r as { position: number }).position, record: entry.r });
+    }
+    return all
+      .sort((a, b) => (a.c < b.c ? -1 : a.c > b.c ? 1 : a.position - b.position))
+      .slice(0, limit)
+      .map((entry) => fromPlain<OutboxRecord<TOutbound>>(entry.record));
+  }
+
+  async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {
+    const byAggregate = new Map<string, { ref: AggregateRef; ids: Set<string> }>();
+    for (const record of records) {
+      const key = this.#keys.outbox({ type: record.aggregateType, id: record.aggregateId });
+      let group = byAggregate.get(key);
+      if (!group) byAggregate.set(key, (group = { ref: { type: record.aggregateType, id: record.aggregateId }, ids: new Set() }));
+      group.ids.add(record.id);
+    }
+    const writes = new Map<string, string | null>();
+    for (const [key, { ref, ids }] of byAggregate) {
+      const pending = this.#readOutbox(ref);
+      if (!pending) continue;
+      const left = pending.filter((entry) => !ids.has((entry.r as { id: string }).id));
+      if (left.length !== pending.length) writes.set(key, left.length === 0 ? null : JSON.stringify(left));
+    }
+    this.#write(writes);
+  }
+
+  /**
+   * Calls `listener` after every commit through this store (`source: "local"`) and, when the
+   * storage is the one `storage` events report on (i.e. `localStorage` in a page), after every
+   * commit another tab or window of the same origin makes (`source: "remote"`). Returns the
+   * function that stops it. A listener that throws is reported, and does not affect the commit.
+   */
+  subscribe(listener: StoreChangeListener<TState>): Unsubscribe {
+    if (typeof listener !== 'function') throw new TypeError('subscribe: the listener must be a function');
+    const entry = { listener };
+    this.#listeners.add(entry);
+    if (!this.#listening && this.#events) {
+      this.#events.addEventListener('storage', this.#onStorage);
+      this.#listening = true;
+    }
+    return () => {
+      this.#listeners.delete(entry);
+      if (this.#listeners.size === 0) this.#stopListening();
+    };
+  }
+
+  /** Removes every subscription and stops listening to `storage` events. Data stays stored. */
+  close(): void {
+    this.#listeners.clear();
+    this.#stopListening();
+  }
+
+  readonly #onStorage = (event: Event): void => {
+    const change = event as Event & { key?: string | null; newValue?: string | null; storageArea?: unknown };
+    if (change.storageArea !== this.storage || typeof change.key !== 'string') return;
+    const ref = this.#keys.parseSnapshot(change.key);
+    if (!ref) return;
+    let snapshot: Snapshot<TState> | undefined;
+    if (typeof change.newValue === 'string') {
+      try {
+        snapshot = this.#parseHead(change.key, change.newValue);
+      } catch {
+        return; // reads of this aggregate will name the corrupt key
+      }
+    }
+    notify(this.#listenerFunctions(), { ref, source: 'remote', snapshot });
+  };
+
+  #stopListening(): void {
+    if (this.#listening && this.#events) this.#events.removeEventListener('storage', this.#onStorage);
+    this.#listening = false;
+  }
+
+  #listenerFunctions(): StoreChangeListener<TState>[] {
+    return [...this.#listeners].map((entry) => entry.listener);
+  }
+
+  #readSnapshot(ref: AggregateRef): Snapshot<TState> | undefined {
+    const key = this.#keys.snapshot(ref);
+    const text = this.storage.getItem(key);
+    return text === null ? undefined : this.#parseHead(key, text);
+  }
+
+  #parseHead(key: string, text: string): Snapshot<TState> {
+    const head = parse(key, text);
+    if (!isObject(head) || head.v !== 1 || !isSnapshotLike(head.snapshot)) {
+      throw new CorruptStorageError(key, 'expected {"v":1,"snapshot":{...}}');
+    }
+    return fromPlain<Snapshot<TState>>(head.snapshot);
+  }
+
+  #readChunk(ref: AggregateRef, chunk: number): unknown[] | undefined {
+    return this.#readJson(this.#keys.events(ref, chunk), isEventList, 'a list of events');
+  }
+
+  #readOutbox(ref: AggregateRef): StoredOutboxEntry[] | undefined {
+    return this.#readJson(this.#keys.outbox(ref), isOutboxList, 'a list of outbox records');
+  }
+
+  #readJson<T>(key: string, check: (value: unknown) => value is T, expected: string): T | undefined {
+    const text = this.storage.getItem(key);
+    if (text === null) return undefined;
+    const value = parse(key, text);
+    if (!check(value)) throw new CorruptStorageError(key, `expected ${expected}`);
+    return value;
+  }
+
+  *#keysStartingWith(prefix: string): Iterable<string> {
+    const matching: string[] = [];
+    for (let i = 0; i < this.storage.length; i++) {
+      const key = this.storage.key(i);
+      if (key !== null && key.startsWith(prefix)) matching.push(key);
+    }
+    yield* matching;
+  }
+
+  /** Writes all or nothing: on a failure, keys already written get their earlier values back. */
+  #write(writes: ReadonlyMap<string, string | null>): void {
+    const done: [string, string | null][] = [];
+    let current = '';
+    try {
+      for (const [key, value] of writes) {
+        current = key;
+        const previous = this.storage.getItem(key);
+        if (value === null) this.storage.removeItem(key);
+        else this.storage.setItem(key, value);
+        done.push([key, previous]);
+      }
+    } catch (error) {
+      // Undo in reverse order: each step returns to a state that already fitted before.
+      const stuck: string[] = [];
+      for (const [key, previous] of done.reverse()) {
+        try {
+          if (previous === null) this.storage.removeItem(key);
+          else this.storage.setItem(key, previous);
+        } catch {
+          stuck.push(key);
+        }
+      }
+      if (stuck.length > 0) {
+        throw new StoreError(
+          `WebStorageEventStore: writing ${JSON.stringify(current)} failed and ${stuck.map((k) => JSON.stringify(k)).join(', ')} ` +
+            'could not be restored; the stored data may be inconsistent',
+          { cause: error },
+        );
+      }
+      if (isQuotaError(error)) throw new StorageQuotaError(current, { cause: error });
+      throw new StoreError(`WebStorageEventStore: writing ${JSON.stringify(current)} failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function parse(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CorruptStorageError(key, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isSnapshotLike(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && typeof value.sequence === 'number' && typeof value.aggregateId === 'string';
+}
+
+function isEventList(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.every((event) => isObject(event) && typeof event.sequence === 'number');
+}
+
+function isOutboxList(value: unknown): value is StoredOutboxEntry[] {
+  return (
+    Array.isArray(value) &&
+    value.every((entry) => isObject(entry) && typeof entry.c === 'string' && isObject(entry.r) && typeof entry.r.id === 'string')
+  );
+}
+
+function isStorageLike(value: unknown): value is StorageLike {
+  if (value === null || typeof value !== 'object') return false;
+  const storage = value as Record<string, unknown>;
+  return ['getItem', 'setItem', 'removeItem', 'key'].every((name) => typeof storage[name] === 'function') && 'length' in storage;
+}
+
+function defaultStorageEvents(): StorageEventSource | null {
+  const candidate = (globalThis as { window?: unknown }).window as Partial<StorageEventSource> | undefined;
+  return candidate && typeof candidate.addEventListener === 'function' && typeof candidate.removeEventListener === 'function'
+    ? (candidate as StorageEventSource)
+    : null;
+}

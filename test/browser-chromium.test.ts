@@ -151,6 +151,25 @@ describe('browser stores in headless Chromium', function () {
     expect(seen).to.deep.equal(['before']);
   });
 
+  it("delivers an IndexedDB commit in one page to the other page's subscribe", async () => {
+    const [writer, reader] = [await openPage('/writer'), await openPage('/reader')];
+    for (const page of [writer, reader]) await page.evaluate(defineNotes);
+    await reader.evaluate(() => {
+      const w = window as unknown as PageGlobals;
+      w.seen = [];
+      new w.esre.IndexedDBEventStore<{ text: string; at: Date | null }>({ name: 'tabs-idb' }).subscribe((change) =>
+        w.seen.push({ ref: change.ref, source: change.source, text: change.snapshot?.state.text, at: undefined }),
+      );
+    });
+    await writer.evaluate(async () => {
+      const w = window as unknown as PageGlobals & { notes: (store: unknown) => Notes };
+      await w.notes(new w.esre.IndexedDBEventStore({ name: 'tabs-idb' })).append('n', w.esre.createEvent('EDITED', { text: 'via IndexedDB', at: new Date() }));
+    });
+    await reader.waitForFunction(() => (window as unknown as PageGlobals).seen.length > 0);
+    const seen = await reader.evaluate(() => (window as unknown as PageGlobals).seen);
+    expect(seen).to.deep.equal([{ ref: { type: 'NOTE', id: 'n' }, source: 'remote', text: 'via IndexedDB', at: undefined }]);
+  });
+
   it('keeps IndexedDB data across a reload', async () => {
     const page = await openPage();
     await page.evaluate(defineNotes);

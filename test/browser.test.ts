@@ -289,6 +289,33 @@ describe('browser stores (in Node)', () => {
       holder.close();
     });
 
+    it('notifies subscribers of its own commits (local) and of other store objects on the database (remote)', async () => {
+      const indexedDB = new FakeFactory();
+      const watcher = new IndexedDBEventStore<Note, NoteEvent, { text: string }>(options('watched', indexedDB));
+      const writer = new IndexedDBEventStore<Note, NoteEvent, { text: string }>(options('watched', indexedDB));
+      const seen: StoreChange<Note>[] = [];
+      const remote = new Promise<void>((resolve) =>
+        watcher.subscribe((change) => {
+          seen.push(change);
+          resolve();
+        }),
+      );
+      const own: StoreChange<Note>[] = [];
+      const stop = writer.subscribe((change) => own.push(change));
+      await notes(writer).append('w', edit('written elsewhere'));
+      await remote;
+      expect(own.map((change) => [change.source, change.snapshot!.state.text])).to.deep.equal([['local', 'written elsewhere']]);
+      expect(seen).to.have.length(1);
+      expect(seen[0]!.source).to.equal('remote');
+      expect(seen[0]!.ref).to.deep.equal({ type: 'NOTE', id: 'w' });
+      expect(seen[0]!.snapshot!.state.text).to.equal('written elsewhere');
+      stop();
+      await notes(writer).append('w', edit('again'));
+      expect(own).to.have.length(1);
+      await watcher.close();
+      await writer.close();
+    });
+
     it('refuses to be used after close', async () => {
       const store = new IndexedDBEventStore(options('closed'));
       await store.close();

@@ -10,6 +10,8 @@ import type {
   OutboxRecord,
   Snapshot,
 } from '../types.js';
+import { BroadcastFeed } from './broadcast-feed.js';
+import { notify, type StoreChangeListener, type Unsubscribe } from './changes.js';
 import { StorageQuotaError, isQuotaError } from './errors.js';
 import { OUTBOX_BY_EVENT_ID, STORES, deleteDatabase, openDatabase } from './indexeddb-schema.js';
 
@@ -56,6 +58,8 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   readonly #factory: IDBFactory;
   readonly #keyRange: typeof IDBKeyRange;
   readonly #pageSize: number;
+  readonly #listeners = new Set<{ listener: StoreChangeListener<TState> }>();
+  readonly #feed: BroadcastFeed;
   #db: Promise<IDBDatabase> | undefined;
   #closed = false;
 
@@ -72,6 +76,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     this.#factory = factory;
     this.#keyRange = keyRange;
     this.#pageSize = pageSize;
+    this.#feed = new BroadcastFeed(`esre-indexeddb:${options.name}`, (ref) => this.#remoteChange(ref));
   }
 
   /** Deletes a whole database (e.g. on sign-out). Open stores on it close themselves first. */
@@ -138,6 +143,29 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
         };
       };
     });
+    this.#feed.publish(ref);
+    if (this.#listeners.size > 0) {
+      notify(this.#listenerFunctions(), { ref: { type: ref.type, id: ref.id }, source: 'local', snapshot: structuredClone(commit.snapshot) });
+    }
+  }
+
+  /**
+   * Calls `listener` after every commit through this store (`source: "local"`) and after every
+   * commit another tab, window or worker makes through an `IndexedDBEventStore` on the same
+   * database (`source: "remote"`, announced over a `BroadcastChannel`; the snapshot is read
+   * when the announcement arrives, so it may already be newer). Returns the function that
+   * stops it.
+   */
+  subscribe(listener: StoreChangeListener<TState>): Unsubscribe {
+    if (typeof listener !== 'function') throw new TypeError('subscribe: the listener must be a function');
+    if (this.#closed) throw new StoreError(`IndexedDBEventStore ${JSON.stringify(this.name)} is closed`);
+    const entry = { listener };
+    this.#listeners.add(entry);
+    this.#feed.receive(true);
+    return () => {
+      this.#listeners.delete(entry);
+      if (this.#listeners.size === 0) this.#feed.receive(false);
+    };
   }
 
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
@@ -198,12 +226,27 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     });
   }
 
-  /** Closes the connection. The store opens it again on next use unless this was the last call. */
+  /** Closes the connection and ends subscriptions. The store cannot be used afterwards. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#listeners.clear();
+    this.#feed.close();
     const db = this.#db;
     this.#db = undefined;
     if (db) await db.then((connection) => connection.close(), () => undefined);
+  }
+
+  #remoteChange(ref: AggregateRef): void {
+    this.loadSnapshot(ref).then(
+      (snapshot) => {
+        if (this.#listeners.size > 0) notify(this.#listenerFunctions(), { ref, source: 'remote', snapshot });
+      },
+      () => undefined, // the database went away (closed, upgraded elsewhere); reads report why
+    );
+  }
+
+  #listenerFunctions(): StoreChangeListener<TState>[] {
+    return [...this.#listeners].map((entry) => entry.listener);
   }
 
   #open(): Promise<IDBDatabase> {

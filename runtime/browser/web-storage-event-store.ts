@@ -93,6 +93,15 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
     // Everything below is synchronous: no other code of this page runs between check and write.
     const { ref } = commit;
+    commit.events.forEach((event, i) => {
+      // Events are filed by sequence, so a wrong one would corrupt the history layout.
+      if (event.sequence !== commit.expectedSequence + 1 + i) {
+        throw new TypeError(
+          `WebStorageEventStore: event ${i} of the commit to ${ref.type} ${JSON.stringify(ref.id)} has sequence ${event.sequence}, ` +
+            `expected ${commit.expectedSequence + 1 + i}`,
+        );
+      }
+    });
     const actual = this.#readSnapshot(ref)?.sequence ?? 0;
     if (actual !== commit.expectedSequence) {
       throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual);

@@ -1,2 +1,143 @@
-// Placeholder until the compiler lands: prints help.
-console.log('esre: the event-sourced rules engine schema compiler\n\nUsage: esre generate | check | --help');
+/**
+ * The `esre` command line: `esre generate [--watch]`, `esre check`, `esre help`.
+ * Exit codes: 0 success, 1 invalid schemas / config or a failed check, 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CompilerError } from './errors.js';
+import { type GenerateResult, check, generate } from './generate.js';
+import { watch } from './watch.js';
+
+const HELP = `esre: the schema compiler of event-sourced-rules-engine
+
+Usage:
+  esre generate [--config <file>] [--watch]
+      Load esre.config.ts and the schema modules it names, check them, and write the
+      generated code (types, event creators, aggregate classes, indexes, rules index),
+      one JSON Schema per event and a Mermaid diagram per aggregate. Creates one rule stub
+      per inbound event when its file does not exist; never overwrites a rule file.
+      Writes nothing when a schema module is invalid. With --watch, regenerates on change.
+  esre check [--config <file>]
+      Exit 1, listing what is wrong, when generated files are missing or stale, or a rule
+      is missing or still an unimplemented stub. Writes nothing. Use it in CI.
+  esre help
+      Show this help.
+
+Options:
+  -c, --config <file>   config file (default: esre.config.ts in the current folder)
+  -w, --watch           (generate) regenerate whenever a schema, the config or a rule changes
+  -h, --help            show this help
+  -v, --version         show the version
+
+Exit codes: 0 success, 1 invalid schemas or config, or check failed, 2 bad usage.`;
+
+function summary(result: GenerateResult, started: number): string {
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return (
+    `esre generate: ${plural(result.written.length, 'file')} written, ${result.unchanged.length} unchanged, ` +
+    `${plural(result.stubsCreated.length, 'stub')} created` +
+    (result.removed.length > 0 ? `, ${result.removed.length} removed` : '') +
+    ` (${seconds} s)`
+  );
+}
+
+function report(result: GenerateResult, started: number): void {
+  for (const file of result.stubsCreated) console.log(`  created rule stub ${file}`);
+  for (const file of result.removed) console.log(`  removed ${file}`);
+  for (const warning of result.warnings) console.warn(`warning: ${warning}`);
+  console.log(summary(result, started));
+}
+
+function fail(error: unknown): number {
+  if (error instanceof CompilerError) {
+    console.error(`esre: ${error.message}`);
+    return 1;
+  }
+  console.error(`esre: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        watch: { type: 'boolean', short: 'w' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    console.error(`esre: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(manifest.version);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    console.log(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (positionals.length > 1 || (command !== 'generate' && command !== 'check')) {
+    console.error(`esre: unknown command ${JSON.stringify(positionals.join(' '))}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.watch && command !== 'generate') {
+    console.error('esre: --watch goes with generate');
+    return 2;
+  }
+  const options = values.config === undefined ? {} : { config: values.config };
+
+  if (command === 'check') {
+    try {
+      const result = await check(options);
+      for (const warning of result.warnings) console.warn(`warning: ${warning}`);
+      if (result.ok) {
+        console.log('esre check: generated files are up to date and every rule is implemented');
+        return 0;
+      }
+      console.error(`esre check: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+      for (const problem of result.problems) console.error(`  ${problem.file}: ${problem.message}`);
+      return 1;
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  if (values.watch) {
+    let started = performance.now();
+    const watcher = await watch({
+      ...options,
+      onRun: ({ result, error }) => {
+        if (result) report(result, started);
+        else fail(error);
+        console.log('esre: watching for changes (Ctrl+C to stop)');
+        started = performance.now();
+      },
+    });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await watcher.close();
+    return 0;
+  }
+
+  const started = performance.now();
+  try {
+    report(await generate(options), started);
+    return 0;
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

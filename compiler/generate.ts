@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type ResolvedConfig, findConfigFile, loadConfigWith } from './config.js';
+import { EmitContext, type EmittedFile, type Emitter } from './emitter.js';
+import { emitters as defaultEmitters } from './emitters/index.js';
+import { SchemaError } from './errors.js';
+import { ModuleLoader } from './loader.js';
+import { type Model, buildModel, findSchemaFiles } from './model.js';
+import { type FileChanges, apply, diff } from './writer.js';
+
+/** Options of {@link generate} and {@link check}. */
+export interface GenerateOptions {
+  /** Folder to look for `esre.config.ts` in (default: `process.cwd()`). */
+  readonly cwd?: string;
+  /** Path of the config file, relative to `cwd`. */
+  readonly config?: string;
+  /** Emitters to run instead of the built-in list. */
+  readonly emitters?: readonly Emitter[];
+}
+
+/** What a run found: the model and the file changes (applied by {@link generate}, only reported by {@link check}). */
+export interface Plan {
+  readonly config: ResolvedConfig;
+  readonly model: Model;
+  readonly changes: FileChanges;
+  /** Project files the run imported (config, schema modules, key-function modules), as file URLs. */
+  readonly inputs: readonly string[];
+  /** Things worth knowing that are not errors (rule files whose event left the schema). */
+  readonly warnings: readonly string[];
+}
+
+/** What {@link generate} did; paths are relative to the project root. */
+export interface GenerateResult {
+  readonly written: readonly string[];
+  readonly unchanged: readonly string[];
+  readonly stubsCreated: readonly string[];
+  readonly removed: readonly string[];
+  readonly warnings: readonly string[];
+  readonly inputs: readonly string[];
+  /** Project root (the config file's folder). */
+  readonly root: string;
+  readonly config: ResolvedConfig;
+}
+
+/**
+ * Loads the config and schema modules, checks them, emits every file in memory and compares
+ * with the disk. Throws {@link SchemaError} (naming file and field of every problem) or
+ * `ConfigError`; nothing is written either way.
+ */
+export async function plan(options: GenerateOptions = {}): Promise<Plan> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const loader = new ModuleLoader();
+  try {
+    const config = await loadConfigWith(loader, findConfigFile(cwd, options.config));
+    const files = await findSchemaFiles(config);
+    const { model, problems } = await buildModel(config, loader, files);
+    if (problems.length > 0) throw new SchemaError(problems);
+    const context = new EmitContext(model);
+    const emitted: EmittedFile[] = [];
+    for (const emitter of options.emitters ?? defaultEmitters) {
+      try {
+        emitted.push(...emitter.emit(context));
+      } catch (error) {
+        throw new Error(`emitter ${emitter.name} failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    const changes = diff(emitted, [config.output, config.cdkOutput]);
+    const warnings: string[] = [];
+    for (const aggregate of model.aggregates) {
+      for (const orphan of aggregate.orphanRules) {
+        warnings.push(`${context.projectPath(orphan)}: no inbound event of ${aggregate.name} has this rule file any more (kept; delete it if it is no longer needed)`);
+      }
+    }
+    for (const folder of model.orphanRuleFolders) {
+      warnings.push(`${context.projectPath(folder)}/: no aggregate has this rules folder any more (kept)`);
+    }
+    return { config, model, changes, inputs: loader.importedFiles, warnings };
+  } finally {
+    await loader.dispose();
+  }
+}
+
+/** `esre generate`: plans, then writes changed generated files and missing rule stubs. */
+export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
+  const result = await plan(options);
+  apply(result.changes);
+  const relative = (file: string) => path.relative(result.config.root, file).split(path.sep).join('/');
+  return {
+    written: result.changes.write.map((file) => relative(file.path)),
+    unchanged: result.changes.unchanged.map(relative),
+    stubsCreated: result.changes.createStubs.map((file) => relative(file.path)),
+    removed: result.changes.remove.map(relative),
+    warnings: result.warnings,
+    inputs: result.inputs,
+    root: result.config.root,
+    config: result.config,
+  };
+}
+
+/** One finding of {@link check}. */
+export interface CheckProblem {
+  readonly kind: 'missing' | 'stale' | 'extra' | 'missing-rule' | 'unimplemented-rule';
+  /** Path relative to the project root. */
+  readonly file: string;
+  readonly message: string;
+}
+
+/** What {@link check} found; `ok` when there are no problems. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly problems: readonly CheckProblem[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * `esre check`: fails when generated files are missing, stale or left over, when a rule file
+ * is missing, or when a rule is still an unimplemented stub. Writes nothing.
+ */
+export async function check(options: GenerateOptions = {}): Promise<CheckResult> {
+  const result = await plan(options);
+  const relative = (file: string) => path.relative(result.config.root, file).split(path.sep).join('/');
+  const problems: CheckProblem[] = [];
+  for (const file of result.changes.write) {
+    const missing = !existsSync(file.path);
+    problems.push(
+      missing
+        ? { kind: 'missing', file: relative(file.path), message: 'generated file is missing (run esre generate)' }
+        : { kind: 'stale', file: relative(file.path), message: 'generated file is stale (run esre generate)' },
+    );
+  }
+  for (const file of result.changes.remove) {
+    problems.push({ kind: 'extra', file: relative(file), message: 'generated file no longer produced by any schema (run esre generate)' });
+  }
+  for (const aggregate of result.model.aggregates) {
+    for (const rule of aggregate.rules.values()) {
+      if (!rule.exists) problems.push({ kind: 'missing-rule', file: relative(rule.file), message: `rule for ${rule.event} is missing (run esre generate, then implement it)` });
+      else if (rule.stub) problems.push({ kind: 'unimplemented-rule', file: relative(rule.file), message: `rule for ${rule.event} is not implemented yet (esre:stub)` });
+    }
+  }
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { ok: problems.length === 0, problems, warnings: result.warnings };
+}

@@ -1,0 +1,17 @@
+/**
+ * event-sourced-rules-engine/compiler: the `esre` schema compiler as a library.
+ *
+ * `generate()` writes typed code, rule stubs, JSON Schemas and diagrams from the schema
+ * modules named in `esre.config.ts`; `check()` reports stale generated files and unimplemented
+ * rules; `watch()` regenerates on change.
+ */
+export { generate, check, plan, type GenerateOptions, type GenerateResult, type CheckResult, type CheckProblem, type Plan } from './generate.js';
+export { watch, type WatchOptions, type Watcher } from './watch.js';
+export { findConfigFile, resolveConfig, CONFIG_FILE_NAMES, type ResolvedConfig } from './config.js';
+export { loadConfig } from './load-config.js';
+export { CompilerError, ConfigError, SchemaError, formatProblem, type SchemaProblem } from './errors.js';
+export { EmitContext, GENERATED_MARKER, type Emitter, type EmittedFile } from './emitter.js';
+export { emitters, jsonSchemaPath } from './emitters/index.js';
+export { STUB_MARKER, type Model, type AggregateModel, type EventModel, type IndexModel, type RuleFileModel } from './model.js';
+export { instantiate, readTemplate, TEMPLATES_DIR, type TemplateData, type Tokens } from './template.js';
+export { defineAggregate, defineConfig, type EsreConfig, type ServiceConfig, type AggregateDefinition } from './schema.js';

@@ -1,0 +1,366 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import type { ResolvedConfig } from './config.js';
+import { ConfigError, type SchemaProblem } from './errors.js';
+import { type JsonSchema, jsonSchemaConverters, toJsonSchema } from './json-schema.js';
+import type { ModuleLoader } from './loader.js';
+import {
+  AGGREGATE_NAME,
+  AGGREGATE_TYPE,
+  EVENT_NAME,
+  INDEX_NAME,
+  camelCase,
+  kebabCase,
+  pascalCase,
+} from './names.js';
+import { AGGREGATE_DEFINITION } from './schema.js';
+import { arrayElement, isKeyKind, isZodObject, objectShape, parseIssues, unwrap, zodVersion } from './zod.js';
+
+/** One inbound or outbound event of an aggregate. */
+export interface EventModel {
+  /** The event type, e.g. `MONEY_DEPOSITED`. */
+  readonly type: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** `MoneyDeposited` */
+  readonly pascal: string;
+  /** `moneyDeposited`: event creator and rule file name. */
+  readonly camel: string;
+  /** The zod object of the payload. */
+  readonly schema: unknown;
+  readonly zod: 3 | 4;
+  /** JSON Schema of the payload (without the generated header). */
+  readonly jsonSchema: JsonSchema;
+}
+
+/** An index of an aggregate. */
+export interface IndexModel {
+  /** `byEmail` */
+  readonly name: string;
+  /** `ByEmail`: the query method is `query` + this. */
+  readonly pascal: string;
+  readonly kind: 'path' | 'function';
+  /** For a path index: the dotted state path. */
+  readonly path?: string;
+  /** For a path index: the key expression over `snapshot`, e.g. `snapshot.state.owner?.email`. */
+  readonly accessor?: string;
+  /** For a function index: absolute path of the module and the exported function's name. */
+  readonly module?: string;
+  readonly exportName?: string;
+}
+
+/** The rule file of one inbound event, as found on disk. */
+export interface RuleFileModel {
+  readonly event: string;
+  /** Absolute path. */
+  readonly file: string;
+  readonly exists: boolean;
+  /** Still an unimplemented stub (carries the `esre:stub` marker). */
+  readonly stub: boolean;
+  /** Outbound event types the rule publishes (`publish('TYPE', ...)` calls found in its source). */
+  readonly publishes: readonly string[];
+}
+
+/** One aggregate, checked. */
+export interface AggregateModel {
+  readonly name: string;
+  readonly pascal: string;
+  readonly camel: string;
+  /** Folder name under the output and rules folders, e.g. `account`, `bank-account`. */
+  readonly folder: string;
+  /** Stored aggregate type, e.g. `ACCOUNT`. */
+  readonly type: string;
+  readonly description?: string;
+  /** Absolute path of the schema module. */
+  readonly schemaFile: string;
+  /** The schema module's path relative to the project root, `/`-separated. */
+  readonly schemaPath: string;
+  readonly inbound: readonly EventModel[];
+  readonly outbound: readonly EventModel[];
+  readonly indexes: readonly IndexModel[];
+  /** Absolute folder of this aggregate's generated files. */
+  readonly outputDir: string;
+  /** Absolute folder of this aggregate's rule files. */
+  readonly rulesDir: string;
+  /** Rule files by inbound event type. */
+  readonly rules: ReadonlyMap<string, RuleFileModel>;
+  /** Absolute paths of rule files whose event is no longer in the schema (reported, never deleted). */
+  readonly orphanRules: readonly string[];
+}
+
+/** Everything the emitters work from. */
+export interface Model {
+  readonly config: ResolvedConfig;
+  /** Sorted by name. */
+  readonly aggregates: readonly AggregateModel[];
+  /** Rule folders with no aggregate (absolute paths): reported, never deleted. */
+  readonly orphanRuleFolders: readonly string[];
+}
+
+/** The marker a rule stub carries until it is implemented. */
+export const STUB_MARKER = 'esre:stub';
+
+/** Path relative to the project root with `/` separators. */
+export function projectPath(config: ResolvedConfig, file: string): string {
+  return path.relative(config.root, file).split(path.sep).join('/');
+}
+
+/** Finds the schema modules the config's globs match, sorted. */
+export async function findSchemaFiles(config: ResolvedConfig): Promise<string[]> {
+  const files = await glob([...config.schemas], {
+    cwd: config.root,
+    absolute: true,
+    ignore: ['**/node_modules/**', path.relative(config.root, config.output).split(path.sep).join('/') + '/**'],
+  });
+  const sorted = files.map((file) => path.normalize(file)).sort();
+  if (sorted.length === 0) throw new ConfigError(`no schema modules match ${config.schemas.join(', ')} (in ${config.root})`);
+  return sorted;
+}
+
+/**
+ * Loads every schema module, checks it and builds the model. Collects every problem before
+ * throwing, so one run reports them all.
+ */
+export async function buildModel(
+  config: ResolvedConfig,
+  loader: ModuleLoader,
+  files: readonly string[],
+): Promise<{ model: Model; problems: SchemaProblem[] }> {
+  const problems: SchemaProblem[] = [];
+  const converters = await jsonSchemaConverters();
+  const aggregates: AggregateModel[] = [];
+  const byFolder = new Map<string, string>();
+  const byType = new Map<string, string>();
+
+  for (const file of files) {
+    const where = projectPath(config, file);
+    const report = (field: string, message: string) => problems.push({ file: where, field, message });
+    let module: Record<string, unknown>;
+    try {
+      module = await loader.import(file);
+    } catch (error) {
+      report('', `cannot load the module: ${firstLine(error)}`);
+      continue;
+    }
+    const definition = module.default as Record<string | symbol, unknown> | undefined;
+    if (!definition || typeof definition !== 'object' || definition[AGGREGATE_DEFINITION] !== true) {
+      report('(default export)', 'the module must `export default defineAggregate({...})`');
+      continue;
+    }
+    const before = problems.length;
+    const name = definition.name;
+    if (typeof name !== 'string' || !AGGREGATE_NAME.test(name)) {
+      report('name', `${JSON.stringify(name)} is not a valid aggregate name (a letter, then letters and digits, e.g. "account")`);
+      continue;
+    }
+    const folder = kebabCase(name);
+    const type = definition.type;
+    if (typeof type !== 'string' || !AGGREGATE_TYPE.test(type)) {
+      report('type', `${JSON.stringify(type)} is not a valid aggregate type (a letter, then letters, digits, "_", "-", ".")`);
+    } else if (byType.has(type)) {
+      report('type', `aggregate type ${type} is also defined in ${byType.get(type)}`);
+    } else byType.set(type, where);
+    if (byFolder.has(folder)) report('name', `aggregate name ${name} (folder ${folder}) is also used in ${byFolder.get(folder)}`);
+    else byFolder.set(folder, where);
+    const description = definition.description;
+    if (description !== undefined && typeof description !== 'string') report('description', 'must be a string');
+
+    const state = definition.state;
+    if (!isZodObject(state)) {
+      report('state', 'must be a zod object (z.object({...}), zod 4 or zod/v3)');
+    } else {
+      for (const issue of parseIssues(state, definition.initial)) {
+        report(issue.path ? `initial.${issue.path}` : 'initial', `does not match state: ${issue.message}`);
+      }
+    }
+
+    const events = (direction: 'inbound' | 'outbound'): EventModel[] => {
+      const record = definition[direction];
+      if (record === null || typeof record !== 'object' || Array.isArray(record) || zodVersion(record)) {
+        report(direction, 'must be an object of event type → zod object');
+        return [];
+      }
+      const list: EventModel[] = [];
+      const camels = new Map<string, string>();
+      for (const eventType of Object.keys(record).sort()) {
+        const schema = (record as Record<string, unknown>)[eventType];
+        const field = `${direction}.${eventType}`;
+        if (!EVENT_NAME.test(eventType)) {
+          report(field, 'is not a valid event type (a letter, then letters, digits and "_", e.g. MONEY_DEPOSITED)');
+          continue;
+        }
+        const camel = camelCase(eventType);
+        const clash = camels.get(camel.toLowerCase());
+        if (clash) {
+          report(field, `duplicates ${direction} event ${clash} (both become ${camel})`);
+          continue;
+        }
+        camels.set(camel.toLowerCase(), eventType);
+        if (!isZodObject(schema)) {
+          report(field, 'must be a zod object (z.object({...}))');
+          continue;
+        }
+        let jsonSchema: JsonSchema;
+        try {
+          jsonSchema = toJsonSchema(converters, schema, direction === 'inbound' ? 'input' : 'output');
+        } catch (error) {
+          report(field, `cannot be converted to JSON Schema: ${firstLine(error)}`);
+          continue;
+        }
+        list.push({ type: eventType, direction, pascal: pascalCase(eventType), camel, schema, zod: zodVersion(schema)!, jsonSchema });
+      }
+      return list;
+    };
+    const inbound = events('inbound');
+    const outbound = events('outbound');
+    if (inbound.length === 0 && problems.length === before) report('inbound', 'declare at least one inbound event');
+
+    const indexes: IndexModel[] = [];
+    const indexSpecs = definition.indexes ?? {};
+    if (indexSpecs === null || typeof indexSpecs !== 'object' || Array.isArray(indexSpecs)) {
+      report('indexes', 'must be an object of index name → state field path or { module, export }');
+    } else {
+      const methods = new Map<string, string>();
+      for (const indexName of Object.keys(indexSpecs).sort()) {
+        const spec = (indexSpecs as Record<string, unknown>)[indexName];
+        const field = `indexes.${indexName}`;
+        if (!INDEX_NAME.test(indexName)) {
+          report(field, 'is not a valid index name (a letter, then letters, digits and "_", e.g. byEmail)');
+          continue;
+        }
+        const pascal = pascalCase(indexName);
+        if (methods.has(pascal)) {
+          report(field, `duplicates index ${methods.get(pascal)} (both give query${pascal})`);
+          continue;
+        }
+        methods.set(pascal, indexName);
+        if (typeof spec === 'string') {
+          const accessor = isZodObject(state) ? statePathAccessor(state, spec) : undefined;
+          if (typeof accessor === 'object') report(field, accessor.error);
+          else if (accessor) indexes.push({ name: indexName, pascal, kind: 'path', path: spec, accessor });
+        } else if (spec && typeof spec === 'object' && typeof (spec as { module?: unknown }).module === 'string' && typeof (spec as { export?: unknown }).export === 'string') {
+          const ref = spec as { module: string; export: string };
+          const target = resolveModule(path.dirname(file), ref.module);
+          if (!target) {
+            report(`${field}.module`, `module ${ref.module} not found (relative to the schema module)`);
+            continue;
+          }
+          let exported: unknown;
+          try {
+            exported = (await loader.import(target))[ref.export];
+          } catch (error) {
+            report(`${field}.module`, `cannot load ${ref.module}: ${firstLine(error)}`);
+            continue;
+          }
+          if (typeof exported !== 'function') {
+            report(`${field}.export`, `${ref.module} has no exported function ${ref.export}`);
+            continue;
+          }
+          indexes.push({ name: indexName, pascal, kind: 'function', module: target, exportName: ref.export });
+        } else {
+          report(field, 'must be a state field path ("email") or { module: "./keys.ts", export: "byTagKeys" }');
+        }
+      }
+    }
+    if (problems.length > before) continue;
+
+    const outputDir = path.join(config.output, folder);
+    const rulesDir = path.join(config.rules, folder);
+    const outboundTypes = new Set(outbound.map((event) => event.type));
+    const rules = new Map<string, RuleFileModel>();
+    for (const event of inbound) {
+      const ruleFile = path.join(rulesDir, `${event.camel}.ts`);
+      const exists = existsSync(ruleFile);
+      const source = exists ? readFileSync(ruleFile, 'utf8') : '';
+      const stub = source.includes(STUB_MARKER);
+      rules.set(event.type, { event: event.type, file: ruleFile, exists, stub, publishes: stub ? [] : publishedTypes(source, outboundTypes) });
+    }
+    const expected = new Set([...rules.values()].map((rule) => rule.file));
+    const orphanRules = listFiles(rulesDir).filter((ruleFile) => /\.[mc]?ts$/.test(ruleFile) && !ruleFile.endsWith('.d.ts') && !expected.has(ruleFile));
+    aggregates.push({
+      name,
+      pascal: pascalCase(name),
+      camel: camelCase(name),
+      folder,
+      type: type as string,
+      ...(typeof description === 'string' ? { description } : {}),
+      schemaFile: file,
+      schemaPath: where,
+      inbound,
+      outbound,
+      indexes,
+      outputDir,
+      rulesDir,
+      rules,
+      orphanRules,
+    });
+  }
+  aggregates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const folders = new Set(aggregates.map((aggregate) => aggregate.folder));
+  const orphanRuleFolders = existsSync(config.rules)
+    ? readdirSync(config.rules, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && !folders.has(entry.name))
+        .map((entry) => path.join(config.rules, entry.name))
+        .sort()
+    : [];
+  return { model: { config, aggregates, orphanRuleFolders }, problems };
+}
+
+/** The key expression for a dotted state path, or the reason it is not a valid index key. */
+function statePathAccessor(state: unknown, dotted: string): string | { error: string } {
+  const segments = dotted.split('.');
+  if (segments.some((segment) => !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment))) {
+    return { error: `${JSON.stringify(dotted)} is not a state field path (field names joined by ".")` };
+  }
+  let current: unknown = state;
+  let accessor = 'snapshot.state';
+  let optional = false;
+  for (const [position, segment] of segments.entries()) {
+    const { schema } = unwrap(current);
+    if (!isZodObject(schema)) {
+      return { error: `state field ${segments.slice(0, position).join('.')} is not an object, so it has no field ${segment}` };
+    }
+    const shape = objectShape(schema);
+    if (!Object.hasOwn(shape, segment)) {
+      const known = Object.keys(shape).sort().join(', ') || 'none';
+      return { error: `state has no field ${segments.slice(0, position + 1).join('.')} (fields: ${known})` };
+    }
+    accessor += `${optional ? '?.' : '.'}${segment}`;
+    const field = unwrap(shape[segment]);
+    optional = field.optional;
+    current = shape[segment];
+  }
+  const leaf = unwrap(current).schema;
+  const element = arrayElement(leaf);
+  if (!isKeyKind(element === undefined ? leaf : unwrap(element).schema)) {
+    return { error: `state field ${dotted} cannot be an index key (use a string, number, enum or an array of them)` };
+  }
+  return accessor;
+}
+
+/** Resolves a module path written relative to a schema module (`./keys.js` may name `./keys.ts`). */
+function resolveModule(from: string, specifier: string): string | undefined {
+  const base = path.resolve(from, specifier);
+  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`];
+  return candidates.find((candidate) => existsSync(candidate) && !candidate.endsWith('/'));
+}
+
+function publishedTypes(source: string, declared: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  for (const match of source.matchAll(/publish\(\s*['"`]([A-Za-z][A-Za-z0-9_]*)['"`]/g)) {
+    if (declared.has(match[1]!)) found.add(match[1]!);
+  }
+  return [...found].sort();
+}
+
+function listFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(folder, entry.name))
+    .sort();
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
+}

@@ -1,0 +1,86 @@
+import { type FSWatcher, existsSync, readdirSync, watch as watchFolder } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type GenerateOptions, type GenerateResult, generate } from './generate.js';
+
+/** Options of {@link watch}. */
+export interface WatchOptions extends GenerateOptions {
+  /** Called after every run with its result or its error. */
+  readonly onRun: (outcome: { result?: GenerateResult; error?: unknown }) => void;
+  /** Quiet time after the last change before regenerating (default 100 ms). */
+  readonly debounceMs?: number;
+}
+
+/** A running watch; `close()` stops it. */
+export interface Watcher {
+  close(): Promise<void>;
+}
+
+/**
+ * `esre generate --watch`: generates, then regenerates whenever the config, a schema module, a
+ * module they import, or a rule file changes. Watches the folders of those files (so a new
+ * schema module matching the globs is picked up too); changes in the output folder are ignored.
+ */
+export async function watch(options: WatchOptions): Promise<Watcher> {
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let closed = false;
+  let ignored: string | undefined;
+
+  const schedule = (file: string) => {
+    if (closed || file.includes('.esre-tmp')) return;
+    if (ignored && (file === ignored || file.startsWith(ignored + path.sep))) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(run);
+    }, options.debounceMs ?? 100);
+  };
+
+  const follow = (folders: Iterable<string>) => {
+    for (const folder of folders) {
+      if (watchers.has(folder) || !existsSync(folder)) continue;
+      const watcher = watchFolder(folder, (_event, name) => schedule(name ? path.join(folder, String(name)) : folder));
+      watcher.on('error', () => undefined);
+      watchers.set(folder, watcher);
+    }
+  };
+
+  const run = async () => {
+    if (closed) return;
+    try {
+      const result = await generate(options);
+      ignored = result.config.output;
+      const folders = new Set(result.inputs.map((url) => path.dirname(fileURLToPath(url))));
+      folders.add(result.root);
+      folders.add(result.config.rules);
+      if (existsSync(result.config.rules)) {
+        for (const entry of readdirSync(result.config.rules, { withFileTypes: true })) {
+          if (entry.isDirectory()) folders.add(path.join(result.config.rules, entry.name));
+        }
+      }
+      follow(folders);
+      options.onRun({ result });
+    } catch (error) {
+      const cwd = path.resolve(options.cwd ?? process.cwd());
+      follow([cwd, ...subfolders(cwd)]);
+      options.onRun({ error });
+    }
+  };
+
+  await run();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      await running;
+    },
+  };
+}
+
+function subfolders(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .map((entry) => path.join(folder, entry.name));
+}

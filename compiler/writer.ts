@@ -1,0 +1,88 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type EmittedFile, GENERATED_MARKER } from './emitter.js';
+
+/** What writing a plan would do (or did) to each file. */
+export interface FileChanges {
+  /** Generated files whose content changed or that did not exist. */
+  readonly write: readonly EmittedFile[];
+  /** Generated files already up to date. */
+  readonly unchanged: readonly string[];
+  /** Rule stubs to create (their files do not exist). */
+  readonly createStubs: readonly EmittedFile[];
+  /** Generated files (recognized by their header) that no emitter produces any more. */
+  readonly remove: readonly string[];
+}
+
+const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', '.git']);
+
+/** Compares emitted files with the disk. `roots` are the folders whose stray generated files are removed. */
+export function diff(files: readonly EmittedFile[], roots: readonly string[]): FileChanges {
+  const write: EmittedFile[] = [];
+  const unchanged: string[] = [];
+  const createStubs: EmittedFile[] = [];
+  const planned = new Set<string>();
+  for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
+    if (planned.has(file.path)) throw new Error(`two emitters produce ${file.path}`);
+    planned.add(file.path);
+    const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
+    if (file.owner === 'user') {
+      if (current === undefined) createStubs.push(file);
+    } else if (current === file.content) unchanged.push(file.path);
+    else write.push(file);
+  }
+  const remove = roots.flatMap((root) => generatedFilesUnder(root)).filter((file) => !planned.has(file));
+  return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare) };
+}
+
+/**
+ * Applies the changes: each file goes to a temporary file beside it, then is renamed over the
+ * target, so no reader ever sees half a file. Everything was computed and checked before this.
+ */
+export function apply(changes: FileChanges): void {
+  for (const file of [...changes.write, ...changes.createStubs]) writeAtomically(file.path, file.content);
+  for (const file of changes.remove) rmSync(file, { force: true });
+}
+
+function writeAtomically(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.esre-tmp`;
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Files under `root` that start with the generated header. */
+function generatedFilesUnder(root: string): string[] {
+  if (!existsSync(root)) return [];
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) walk(full);
+      } else if (entry.isFile() && startsWithMarker(full)) found.push(full);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function startsWithMarker(file: string): boolean {
+  const buffer = Buffer.alloc(200);
+  const descriptor = openSync(file, 'r');
+  try {
+    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, length).toString('utf8').includes(GENERATED_MARKER);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -20,8 +20,8 @@ export interface WorkloadOptions {
 }
 
 /**
- * Appends deposits round-robin across the aggregates (so aggregates interleave in commit
- * order) and returns every outbox record written, in commit order.
+ * Appends `depositsPerAggregate` deposits to each of `aggregates` aggregates, the aggregates
+ * concurrently, and returns every outbox record written, in commit order.
  */
 export async function commitWorkload(
   store: EventStore<Wallet, Deposited, WalletOutbound>,
@@ -45,11 +45,14 @@ export async function commitWorkload(
     processor: new Processor(rules, () => ({ balance: 0 })),
   });
   const written: OutboxRecord<WalletOutbound>[] = [];
-  for (let round = 1; round <= options.depositsPerAggregate; round++) {
-    for (let n = 0; n < options.aggregates; n++) {
-      const result = await wallets.append(`wallet-${n}`, createEvent('DEPOSITED', { amount: round }));
-      written.push(...result.outbound);
-    }
-  }
+  // Aggregates advance concurrently (so their commits interleave); each one's deposits in order.
+  await Promise.all(
+    Array.from({ length: options.aggregates }, async (_, n) => {
+      for (let round = 1; round <= options.depositsPerAggregate; round++) {
+        const result = await wallets.append(`wallet-${n}`, createEvent('DEPOSITED', { amount: round }));
+        written.push(...result.outbound);
+      }
+    }),
+  );
   return written;
 }

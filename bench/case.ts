@@ -1,0 +1,22 @@
+/**
+ * Runs one benchmark case in this process and writes its rows as JSON to a file:
+ * `node --conditions=esre-source --import tsx bench/case.ts <case> <output.json>`.
+ * `bench/run.ts` starts one such process per case, so cases never share a heap.
+ */
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchCase } from './lib/row.js';
+
+const [name, output] = process.argv.slice(2);
+if (!name || !output || !/^[a-z0-9-]+$/.test(name)) {
+  process.stderr.write('usage: bench/case.ts <case> <output.json>\n');
+  process.exit(2);
+}
+const file = join(dirname(fileURLToPath(import.meta.url)), 'cases', `${name}.ts`);
+const module = (await import(pathToFileURL(file).href)) as { default: BenchCase };
+const rows = await module.default();
+writeFileSync(output, JSON.stringify(rows));
+// Cases may leave sockets or servers behind on purpose-free paths; the rows are written, so end here.
+process.exit(0);

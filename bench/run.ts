@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: runs every benchmark case, each in a fresh Node process, prints one table
+ * and writes it to `bench/results/latest.json`.
+ *
+ * `npm run bench -- processor get` runs only the named cases and prints their table without
+ * touching `latest.json`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, platform, arch } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdownTable } from './lib/format.js';
+import { errorRow } from './lib/rows.js';
+import type { BenchRow } from './lib/row.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** Every case, in table order: file name under `bench/cases/` and a title for errors. */
+const CASES: readonly { name: string; title: string }[] = [
+  { name: 'processor', title: 'Processor: 1,000,000 events' },
+  { name: 'dynamodb-append', title: 'append on DynamoDB Local' },
+  { name: 'get', title: 'get() of an aggregate with 10,000 events' },
+  { name: 'recalculate-memory', title: 'recalculate of 100,000 events, memory store' },
+  { name: 'recalculate-dynamodb', title: 'recalculate of 100,000 events, DynamoDB Local' },
+  { name: 'validation', title: 'append with zod validation' },
+  { name: 'compiler', title: 'compiler: 50 aggregates × 20 events' },
+  { name: 'stores', title: 'SQLite and IndexedDB append' },
+];
+
+/** Runs one case in a child process (with `--expose-gc`) and returns its rows. */
+async function runCase(name: string, title: string): Promise<BenchRow[]> {
+  const scratch = mkdtempSync(join(tmpdir(), 'esre-bench-'));
+  const output = join(scratch, 'rows.json');
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--expose-gc', '--conditions=esre-source', '--import', 'tsx', join(BENCH_DIR, 'case.ts'), name, output],
+        { stdio: ['ignore', 'inherit', 'inherit'], cwd: join(BENCH_DIR, '..') },
+      );
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) return [errorRow(title, new Error(`the case exited with code ${code}`))];
+    return JSON.parse(readFileSync(output, 'utf8')) as BenchRow[];
+  } catch (error) {
+    return [errorRow(title, error)];
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !CASES.some((entry) => entry.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown case(s): ${unknown.join(', ')}; known: ${CASES.map((entry) => entry.name).join(', ')}\n`);
+  process.exit(2);
+}
+const chosen = selected.length === 0 ? CASES : CASES.filter((entry) => selected.includes(entry.name));
+const started = Date.now();
+const rows: BenchRow[] = [];
+for (const entry of chosen) {
+  process.stderr.write(`${entry.name}…\n`);
+  const caseStart = Date.now();
+  rows.push(...(await runCase(entry.name, entry.title)));
+  process.stderr.write(`${entry.name}: ${((Date.now() - caseStart) / 1000).toFixed(1)} s\n`);
+}
+const table = markdownTable(rows);
+process.stdout.write(`\n${table}\n\n`);
+const failed = rows.filter((row) => row.pass === false).length;
+process.stdout.write(`${rows.length} rows, ${failed} below target, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+if (selected.length === 0) {
+  const cpuList = cpus();
+  const result = {
+    timestamp: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      platform: platform(),
+      arch: arch(),
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model ?? 'unknown',
+      memoryBytes: totalmem(),
+    },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    rows,
+    table,
+  };
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(join(BENCH_DIR, 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write('written to bench/results/latest.json\n');
+}

@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { cpus, tmpdir, totalmem, platform, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDynamoDBLocal } from '../test/support/dynamodb-local.js';
+import { DYNAMODB_ENDPOINT_VARIABLE } from './lib/dynamodb.js';
 import { markdownTable } from './lib/format.js';
 import { errorRow } from './lib/rows.js';
 import type { BenchRow } from './lib/row.js';
@@ -17,12 +19,12 @@ import type { BenchRow } from './lib/row.js';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Every case, in table order: file name under `bench/cases/` and a title for errors. */
-const CASES: readonly { name: string; title: string }[] = [
+const CASES: readonly { name: string; title: string; dynamodb?: boolean }[] = [
   { name: 'processor', title: 'Processor: 1,000,000 events' },
-  { name: 'dynamodb-append', title: 'append on DynamoDB Local' },
-  { name: 'get', title: 'get() of an aggregate with 10,000 events' },
+  { name: 'dynamodb-append', title: 'append on DynamoDB Local', dynamodb: true },
+  { name: 'get', title: 'get() of an aggregate with 10,000 events', dynamodb: true },
   { name: 'recalculate-memory', title: 'recalculate of 100,000 events, memory store' },
-  { name: 'recalculate-dynamodb', title: 'recalculate of 100,000 events, DynamoDB Local' },
+  { name: 'recalculate-dynamodb', title: 'recalculate of 100,000 events, DynamoDB Local', dynamodb: true },
   { name: 'validation', title: 'append with zod validation' },
   { name: 'compiler', title: 'compiler: 50 aggregates × 20 events' },
   { name: 'stores', title: 'SQLite and IndexedDB append' },
@@ -60,11 +62,18 @@ if (unknown.length > 0) {
 const chosen = selected.length === 0 ? CASES : CASES.filter((entry) => selected.includes(entry.name));
 const started = Date.now();
 const rows: BenchRow[] = [];
-for (const entry of chosen) {
-  process.stderr.write(`${entry.name}…\n`);
-  const caseStart = Date.now();
-  rows.push(...(await runCase(entry.name, entry.title)));
-  process.stderr.write(`${entry.name}: ${((Date.now() - caseStart) / 1000).toFixed(1)} s\n`);
+// One DynamoDB Local server for every case that needs it; each case makes its own table.
+const server = chosen.some((entry) => entry.dynamodb) ? await startDynamoDBLocal() : undefined;
+if (server) process.env[DYNAMODB_ENDPOINT_VARIABLE] = server.endpoint;
+try {
+  for (const entry of chosen) {
+    process.stderr.write(`${entry.name}…\n`);
+    const caseStart = Date.now();
+    rows.push(...(await runCase(entry.name, entry.title)));
+    process.stderr.write(`${entry.name}: ${((Date.now() - caseStart) / 1000).toFixed(1)} s\n`);
+  }
+} finally {
+  await server?.stop();
 }
 const table = markdownTable(rows);
 process.stdout.write(`\n${table}\n\n`);

@@ -46,7 +46,7 @@ export function accountProcessor(): Processor<AccountState, AccountPayload, neve
 export function accountAggregate(store: EventStore<any, any, any>, validate = false): Aggregate<AccountState, AccountPayload, never> {
   return new Aggregate<AccountState, AccountPayload, never>({
     type: 'ACCOUNT',
-    store,
+    store: store as EventStore<AccountState, AccountPayload, never>,
     processor: accountProcessor(),
     retry: false,
     ...(validate ? { schemas: accountSchemas } : {}),

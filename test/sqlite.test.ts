@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { ConcurrencyError, createEvent, type EventRecord } from 'event-sourced-rules-engine';
+import { ConcurrencyError, StoreError, createEvent, type EventRecord } from 'event-sourced-rules-engine';
 import { SqliteEventStore, SqliteSchemaVersionError, SQLITE_SCHEMA_VERSION } from 'event-sourced-rules-engine/sqlite';
 import { describeEventStoreContract } from 'event-sourced-rules-engine/testing';
 import {
@@ -70,6 +70,12 @@ describe('SqliteEventStore', () => {
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => new SqliteEventStore({ filename })).to.throw(SqliteSchemaVersionError, /newer\.db.*version 2.*up to 1/s);
+  });
+
+  it('fails with a StoreError naming the file when it is not a SQLite database', () => {
+    const filename = join(folder, 'not-a-database.db');
+    writeFileSync(filename, 'this is plain text, not SQLite '.repeat(200));
+    expect(() => new SqliteEventStore({ filename })).to.throw(StoreError, /not-a-database\.db/);
   });
 
   it('rejects bad options with a clear TypeError', () => {

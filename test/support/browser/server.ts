@@ -11,6 +11,8 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
+// tsx compiles the test files with esbuild's keepNames, which wraps functions in \`__name(...)\`;
+// functions handed to page.evaluate carry those calls into the page, so the page defines it.
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>esre test page</title>
 <script>window.__name = function (target) { return target; };</script>

@@ -1,41 +1,65 @@
-import { type FormatCodeSettings, Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 
-const SETTINGS: FormatCodeSettings = {
+const SETTINGS: ts.FormatCodeSettings = {
   indentSize: 2,
   tabSize: 2,
+  baseIndentSize: 0,
   convertTabsToSpaces: true,
   indentStyle: ts.IndentStyle.Smart,
   newLineCharacter: '\n',
   semicolons: ts.SemicolonPreference.Insert,
-  insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
+  insertSpaceAfterCommaDelimiter: true,
+  insertSpaceAfterSemicolonInForStatements: true,
+  insertSpaceBeforeAndAfterBinaryOperators: true,
+  insertSpaceAfterKeywordsInControlFlowStatements: true,
   insertSpaceAfterFunctionKeywordForAnonymousFunctions: true,
-  ensureNewLineAtEndOfFile: true,
+  insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
+  insertSpaceAfterTypeAssertion: false,
+  placeOpenBraceOnNewLineForFunctions: false,
+  placeOpenBraceOnNewLineForControlBlocks: false,
 };
 
+const FILE = '/generated.ts';
+
 /**
- * Parses and formats generated TypeScript with ts-morph: one in-memory project for the whole
- * run, no type-checking. Syntax errors in emitted code are caught here, before anything is written.
+ * Formats generated TypeScript with the TypeScript language service that ts-morph ships: one
+ * service with one in-memory file for the whole run, no lib files, no type-checking. It also
+ * rejects text that does not parse, so a broken template never reaches the disk.
  */
 export class TypeScriptFormatter {
-  readonly #project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true, compilerOptions: { noLib: true } });
+  #text = '';
+  #version = 0;
+  readonly #service: ts.LanguageService;
 
-  /** The formatted text; throws when `text` does not parse. */
-  format(fileName: string, text: string): string {
-    const file = this.#project.createSourceFile(`/${fileName.replace(/[^A-Za-z0-9_.-]/g, '_')}`, text, { overwrite: true });
-    try {
-      const errors = this.#project.getLanguageService().compilerObject.getSyntacticDiagnostics(file.getFilePath());
-      if (errors.length > 0) {
-        const message = errors[0]!.messageText;
-        throw new Error(`generated ${fileName} does not parse: ${typeof message === 'string' ? message : message.messageText}`);
-      }
-      file.formatText(SETTINGS);
-      return collapseBlankLines(file.getFullText());
-    } finally {
-      this.#project.removeSourceFile(file);
-    }
+  constructor() {
+    const host: ts.LanguageServiceHost = {
+      getScriptFileNames: () => [FILE],
+      getScriptVersion: () => String(this.#version),
+      getScriptSnapshot: (name) => (name === FILE ? ts.ScriptSnapshot.fromString(this.#text) : undefined),
+      getCurrentDirectory: () => '/',
+      getCompilationSettings: () => ({ noLib: true, noResolve: true, target: ts.ScriptTarget.ES2022, types: [] }),
+      getDefaultLibFileName: () => '/lib.d.ts',
+      fileExists: (name) => name === FILE,
+      readFile: (name) => (name === FILE ? this.#text : undefined),
+    };
+    this.#service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
-}
 
-function collapseBlankLines(text: string): string {
-  return text.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
+  /** The formatted text; throws when `text` does not parse. `name` is only used in the error. */
+  format(name: string, text: string): string {
+    this.#text = text;
+    this.#version++;
+    const errors = this.#service.getSyntacticDiagnostics(FILE);
+    if (errors.length > 0) {
+      const error = errors[0]!;
+      const line = text.slice(0, error.start ?? 0).split('\n').length;
+      throw new Error(`generated ${name} does not parse (line ${line}): ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
+    }
+    const edits = this.#service.getFormattingEditsForDocument(FILE, SETTINGS);
+    let formatted = text;
+    for (const edit of [...edits].sort((a, b) => b.span.start - a.span.start)) {
+      formatted = formatted.slice(0, edit.span.start) + edit.newText + formatted.slice(edit.span.start + edit.span.length);
+    }
+    return formatted.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
+  }
 }

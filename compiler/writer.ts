@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EmittedFile, GENERATED_MARKER } from './emitter.js';
+import { TypeScriptFormatter } from './format.js';
 
 /** What writing a plan would do (or did) to each file. */
 export interface FileChanges {
@@ -16,8 +17,15 @@ export interface FileChanges {
 
 const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', '.git']);
 
-/** Compares emitted files with the disk. `roots` are the folders whose stray generated files are removed. */
-export function diff(files: readonly EmittedFile[], roots: readonly string[]): FileChanges {
+/**
+ * Compares emitted files with the disk, formatting TypeScript that differs from it (throws,
+ * before anything is written, when emitted TypeScript does not parse). `roots` are the folders
+ * whose stray generated files are removed. The returned files carry their final content.
+ */
+export function diff(files: readonly EmittedFile[], roots: readonly string[], projectPath: (file: string) => string = (file) => file): FileChanges {
+  let formatter: TypeScriptFormatter | undefined;
+  const final = (file: EmittedFile): EmittedFile =>
+    file.language === 'typescript' ? { ...file, content: (formatter ??= new TypeScriptFormatter()).format(projectPath(file.path), file.content) } : file;
   const write: EmittedFile[] = [];
   const unchanged: string[] = [];
   const createStubs: EmittedFile[] = [];
@@ -27,9 +35,13 @@ export function diff(files: readonly EmittedFile[], roots: readonly string[]): F
     planned.add(file.path);
     const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
     if (file.owner === 'user') {
-      if (current === undefined) createStubs.push(file);
+      if (current === undefined) createStubs.push(final(file));
     } else if (current === file.content) unchanged.push(file.path);
-    else write.push(file);
+    else {
+      const formatted = final(file);
+      if (current === formatted.content) unchanged.push(file.path);
+      else write.push(formatted);
+    }
   }
   const remove = roots.flatMap((root) => generatedFilesUnder(root)).filter((file) => !planned.has(file));
   return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare) };

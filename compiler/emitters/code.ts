@@ -15,6 +15,7 @@ export function codeFileEmitter(name: string, template: string, description: str
         return {
           path: file,
           owner: 'generator',
+          language: 'typescript',
           content: context.typeScriptFromTemplate(template, aggregate, file, { header: context.tsHeader([aggregate.schemaFile]) }),
         };
       });

@@ -20,7 +20,7 @@ export const ruleStubsEmitter: Emitter = {
           header,
           tokens: { SOMETHING_HAPPENED: event.type, SomethingHappened: event.pascal, somethingHappened: event.camel },
         });
-        files.push({ path: rule.file, owner: 'user', content });
+        files.push({ path: rule.file, owner: 'user', language: 'typescript', content });
       }
     }
     return files;

@@ -91,7 +91,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     const { ref } = commit;
     const outbox = [...commit.outbox].sort((a, b) => a.position - b.position);
     await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(WRITE_STORES, 'readwrite');
+      const tx = this.#transaction(db, WRITE_STORES, 'readwrite');
       let failure: unknown;
       let current: string = STORES.snapshots;
       const fail = (error: unknown) => {
@@ -212,7 +212,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     if (records.length === 0) return;
     const db = await this.#open();
     await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(STORES.outbox, 'readwrite');
+      const tx = this.#transaction(db, [STORES.outbox], 'readwrite');
       tx.oncomplete = () => resolve();
       tx.onabort = () => reject(this.#transactionError(tx.error, STORES.outbox));
       const store = tx.objectStore(STORES.outbox);
@@ -266,7 +266,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   async #read(storeName: string, request: (store: IDBObjectStore) => IDBRequest): Promise<unknown> {
     const db = await this.#open();
     return new Promise((resolve, reject) => {
-      const tx = db.transaction(storeName, 'readonly');
+      const tx = this.#transaction(db, [storeName], 'readonly');
       const req = request(tx.objectStore(storeName));
       req.onsuccess = () => resolve(req.result);
       tx.onabort = () => reject(this.#transactionError(tx.error ?? req.error, storeName));
@@ -277,7 +277,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   async #cursorPage(storeName: string, range: IDBKeyRange | null, count: number): Promise<unknown[]> {
     const db = await this.#open();
     return new Promise((resolve, reject) => {
-      const tx = db.transaction(storeName, 'readonly');
+      const tx = this.#transaction(db, [storeName], 'readonly');
       const values: unknown[] = [];
       const cursor = tx.objectStore(storeName).openCursor(range);
       cursor.onsuccess = () => {
@@ -288,6 +288,19 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
       };
       tx.onabort = () => reject(this.#transactionError(tx.error ?? cursor.error, storeName));
     });
+  }
+
+  /** Starts a transaction; a connection closed meanwhile (another tab upgraded) gives a clear error. */
+  #transaction(db: IDBDatabase, stores: string[], mode: IDBTransactionMode): IDBTransaction {
+    try {
+      return db.transaction(stores, mode);
+    } catch (error) {
+      throw new StoreError(
+        `IndexedDBEventStore ${JSON.stringify(this.name)}: cannot start a transaction (${String(error)}); ` +
+          'the connection was closed, e.g. because another tab upgraded the database. Try again.',
+        { cause: error },
+      );
+    }
   }
 
   #transactionError(error: unknown, storeName: string, commit?: Commit<TState, TInbound, TOutbound>): Error {

@@ -49,7 +49,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   readonly #db: BetterSqlite3.Database;
   readonly #pageSize: number;
   readonly #statements: ReturnType<typeof prepare>;
-  readonly #commit: (commit: Commit<TState, TInbound, TOutbound>, rows: CommitRows) => void;
+  readonly #commitTransaction: (commit: Commit<TState, TInbound, TOutbound>, rows: CommitRows) => void;
 
   constructor(options: SqliteEventStoreOptions) {
     if (!options || typeof options.filename !== 'string' || options.filename.length === 0) {
@@ -105,7 +105,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
         statements.insertIdempotency.run(ref.type, ref.id, commit.idempotency.key, rows.idempotency);
       }
     });
-    this.#commit = (commit, rows) => commitTransaction.immediate(commit, rows);
+    this.#commitTransaction = (commit, rows) => commitTransaction.immediate(commit, rows);
   }
 
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
@@ -120,7 +120,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
       idempotency: commit.idempotency && serialize(commit.idempotency),
     };
     try {
-      this.#commit(ordered, rows);
+      this.#commitTransaction(ordered, rows);
     } catch (error) {
       throw wrap(error, `commit to ${commit.ref.type} ${JSON.stringify(commit.ref.id)} failed`);
     }

@@ -49,7 +49,7 @@ export interface GenerateResult {
  */
 export async function plan(options: GenerateOptions = {}): Promise<Plan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const loader = new ModuleLoader();
+  const loader = await ModuleLoader.create();
   try {
     const config = await loadConfigWith(loader, findConfigFile(cwd, options.config));
     const files = await findSchemaFiles(config);

@@ -4,7 +4,7 @@ import { ModuleLoader } from './loader.js';
 
 /** Loads `esre.config.ts` (found in `cwd`, or at `config` relative to it), checks it and resolves its paths. */
 export async function loadConfig(options: { cwd?: string; config?: string } = {}): Promise<ResolvedConfig> {
-  const loader = new ModuleLoader();
+  const loader = await ModuleLoader.create();
   try {
     return await loadConfigWith(loader, findConfigFile(path.resolve(options.cwd ?? process.cwd()), options.config));
   } finally {

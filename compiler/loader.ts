@@ -1,5 +1,22 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type NamespacedUnregister, register } from 'tsx/esm/api';
+import type { NamespacedUnregister, register as Register } from 'tsx/esm/api';
+
+let tsxApi: Promise<{ register: typeof Register }> | undefined;
+
+/**
+ * tsx's ESM API, imported by file: when this module is itself loaded through a CommonJS hook
+ * (e.g. under mocha's `--require tsx`), the bare specifier would resolve to tsx's CommonJS
+ * entry, which cannot register ESM hooks from there.
+ */
+function loadTsx(): Promise<{ register: typeof Register }> {
+  if (!tsxApi) {
+    const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+    tsxApi = import(pathToFileURL(path.join(path.dirname(manifest), 'dist/esm/api/index.mjs')).href) as Promise<{ register: typeof Register }>;
+  }
+  return tsxApi;
+}
 
 let generation = 0;
 
@@ -12,7 +29,7 @@ export class ModuleLoader {
   readonly #api: NamespacedUnregister;
   readonly #imported = new Set<string>();
 
-  constructor() {
+  private constructor(register: typeof Register) {
     generation++;
     this.#api = register({
       namespace: `esre-${process.pid}-${generation}`,
@@ -20,6 +37,11 @@ export class ModuleLoader {
         if (url.startsWith('file:') && !url.includes('/node_modules/')) this.#imported.add(url.replace(/\?.*$/, ''));
       },
     });
+  }
+
+  /** A loader with its own tsx namespace. */
+  static async create(): Promise<ModuleLoader> {
+    return new ModuleLoader((await loadTsx()).register);
   }
 
   /** Imports a module by absolute file path; returns its namespace object. */

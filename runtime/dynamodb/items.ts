@@ -134,7 +134,7 @@ function dataOf<T>(item: Record<string, unknown>, kind: string): T {
   const data = stringAttribute(item, L.dataAttribute);
   if (actual !== kind || data === undefined) {
     const where = `${String(stringAttribute(item, L.partitionKey))} / ${String(stringAttribute(item, L.sortKey))}`;
-    throw new StoreError(`DynamoEventStore: the item ${where} is not a ${kind} item of this store (kind ${String(actual)})`);
+    throw new StoreError(`DynamoEventStore: the item ${where} is not an item of kind ${JSON.stringify(kind)} (its kind: ${String(actual)})`);
   }
   try {
     return decodeValue<T>(data);

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { SchemaError, generate } from 'event-sourced-rules-engine/compiler';
+import { EXAMPLE, FIXTURES, removeProject, runCli, scratchProject, treeState } from './compiler.support.js';
+
+const BAD = path.join(FIXTURES, 'bad');
+const cases = readdirSync(BAD)
+  .filter((file) => file.endsWith('.schema.ts'))
+  .sort()
+  .map((file) => ({ file, field: /^\/\/ expect: (.*)$/m.exec(readFileSync(path.join(BAD, file), 'utf8'))![1]!.trim() }));
+
+describe('esre generate: invalid schema modules', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let untouched: Record<string, string>;
+
+  before(async () => {
+    dir = scratchProject('bad');
+    copyFileSync(path.join(EXAMPLE, 'esre.config.ts'), path.join(dir, 'esre.config.ts'));
+    mkdirSync(path.join(dir, 'schemas'));
+    copyFileSync(path.join(EXAMPLE, 'schemas/account.schema.ts'), path.join(dir, 'schemas/account.schema.ts'));
+    const first = await generate({ cwd: dir });
+    expect(first.written.length).to.be.greaterThan(0);
+    untouched = treeState(path.join(dir, 'src'));
+  });
+  after(() => removeProject(dir));
+
+  it('has a corpus to check', () => {
+    expect(cases.length).to.be.greaterThan(15);
+  });
+
+  for (const { file, field } of cases) {
+    it(`${file}: names the file and ${field ? `the field ${field}` : 'the module'}, writes nothing`, async () => {
+      const target = path.join(dir, 'schemas', file);
+      copyFileSync(path.join(BAD, file), target);
+      try {
+        const error = await generate({ cwd: dir }).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error).to.be.instanceOf(SchemaError);
+        const problems = (error as SchemaError).problems;
+        const mine = problems.filter((problem) => problem.file === `schemas/${file}`);
+        expect(mine.map((problem) => problem.field), (error as Error).message).to.include(field);
+        expect((error as Error).message).to.include(`schemas/${file}: ${field ? `${field}: ` : ''}`);
+        expect(treeState(path.join(dir, 'src')), 'nothing written').to.deep.equal(untouched);
+      } finally {
+        rmSync(target, { force: true });
+      }
+    });
+  }
+
+  it('the CLI exits non-zero with the file and field, and writes nothing', () => {
+    const target = path.join(dir, 'schemas', 'index-missing-field.schema.ts');
+    copyFileSync(path.join(BAD, 'index-missing-field.schema.ts'), target);
+    try {
+      const result = runCli(['generate'], dir);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.include('schemas/index-missing-field.schema.ts: indexes.byPhone: state has no field phone');
+      expect(treeState(path.join(dir, 'src'))).to.deep.equal(untouched);
+    } finally {
+      rmSync(target, { force: true });
+    }
+  });
+});

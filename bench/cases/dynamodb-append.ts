@@ -12,11 +12,10 @@ import { ms } from '../lib/format.js';
 import { countRequests } from '../lib/request-counter.js';
 import { figureRow, pairedRow } from '../lib/rows.js';
 import type { BenchRow } from '../lib/row.js';
-import { progress, timeMs } from '../lib/time.js';
+import { interleaved } from '../lib/interleave.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const APPENDS_PER_ROUND = 40;
-const WARMUP = 30;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const APPENDS_PER_ROUND = 60;
 
 export default async function dynamodbAppendBench(): Promise<BenchRow[]> {
   const table = await benchTable();
@@ -109,37 +108,15 @@ export default async function dynamodbAppendBench(): Promise<BenchRow[]> {
       perAppendTo.push(counter.count);
     }
 
-    for (let i = 0; i < WARMUP; i++) {
-      await viaStore();
-      await rawAppend('via-sdk');
-    }
-    const measured: number[] = [];
-    const baseline: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const storeFirst = round % 2 === 0;
-      let storeMs = 0;
-      let sdkMs = 0;
-      const timeStore = async () => {
-        storeMs = (await timeMs(async () => {
-          for (let i = 0; i < APPENDS_PER_ROUND; i++) await viaStore();
-        })) / APPENDS_PER_ROUND;
-      };
-      const timeSdk = async () => {
-        sdkMs = (await timeMs(async () => {
-          for (let i = 0; i < APPENDS_PER_ROUND; i++) await rawAppend('via-sdk');
-        })) / APPENDS_PER_ROUND;
-      };
-      if (storeFirst) {
-        await timeStore();
-        await timeSdk();
-      } else {
-        await timeSdk();
-        await timeStore();
-      }
-      measured.push(storeMs);
-      baseline.push(sdkMs);
-      progress(`dynamodb append round ${round + 1}/${ROUNDS}: store ${storeMs.toFixed(2)} ms, raw SDK ${sdkMs.toFixed(2)} ms`);
-    }
+    const { measured, baseline } = await interleaved({
+      name: 'dynamodb append',
+      rounds: ROUNDS,
+      perRound: APPENDS_PER_ROUND,
+      block: 5,
+      warmup: 20,
+      measured: viaStore,
+      baseline: () => rawAppend('via-sdk'),
+    });
     counter.detach();
     return [
       pairedRow({

@@ -15,7 +15,7 @@ export interface AccountState {
 /** Inbound payloads by event type. */
 export interface AccountInbound {
   OPENED: { owner: string; email: string };
-  DEPOSITED: { amount: number; reference: string };
+  DEPOSITED: { amount: number; reference: string; memo?: string };
   WITHDRAWN: { amount: number; reference: string };
 }
 
@@ -26,7 +26,7 @@ export type AccountPayload = AccountInbound[keyof AccountInbound];
 export const accountSchemas = {
   inbound: {
     OPENED: z.object({ owner: z.string().min(1), email: z.string().email() }),
-    DEPOSITED: z.object({ amount: z.number().positive(), reference: z.string().max(64) }),
+    DEPOSITED: z.object({ amount: z.number().positive(), reference: z.string().max(64), memo: z.string().optional() }),
     WITHDRAWN: z.object({ amount: z.number().positive(), reference: z.string().max(64) }),
   },
 };
@@ -58,15 +58,23 @@ export function opened(owner = 'Ada Lovelace'): DomainEvent<string, AccountPaylo
   return createEvent('OPENED', { owner, email: 'ada@example.com' });
 }
 
-/** A DEPOSITED event of `amount`. */
-export function deposited(amount = 10, reference = 'bench deposit'): DomainEvent<string, AccountPayload> {
-  return createEvent('DEPOSITED', { amount, reference });
+/** A DEPOSITED event of `amount`, with a memo of `memoLength` characters when that is above 0. */
+export function deposited(amount = 10, reference = 'bench deposit', memoLength = 0): DomainEvent<string, AccountPayload> {
+  return createEvent('DEPOSITED', { amount, reference, ...(memoLength > 0 ? { memo: memo(memoLength, amount) } : {}) });
 }
 
-/** `count` DEPOSITED events. */
-export function deposits(count: number): DomainEvent<string, AccountPayload>[] {
-  return Array.from({ length: count }, (_, index) => deposited((index % 100) + 1, `deposit ${index}`));
+/** A memo text of `length` characters. */
+function memo(length: number, seed: number): string {
+  return `memo ${seed} `.padEnd(length, 'lorem ipsum dolor sit amet ');
 }
+
+/** `count` DEPOSITED events, each with a memo of `memoLength` characters. */
+export function deposits(count: number, memoLength = 0): DomainEvent<string, AccountPayload>[] {
+  return Array.from({ length: count }, (_, index) => deposited((index % 100) + 1, `deposit ${index}`, memoLength));
+}
+
+/** Memo length of the events in the recalculate benchmarks: about 0.5 KB per stored event. */
+export const RECALCULATE_MEMO_LENGTH = 400;
 
 /**
  * Gives aggregate `id` `total` events (one OPENED, then deposits) in commits of at most `batch`
@@ -77,11 +85,12 @@ export async function fill(
   id: string,
   total: number,
   batch: number,
+  memoLength = 0,
 ): Promise<void> {
   await aggregate.append(id, opened());
   for (let done = 1; done < total; ) {
     const size = Math.min(batch, total - done);
-    await aggregate.append(id, ...deposits(size));
+    await aggregate.append(id, ...deposits(size, memoLength));
     done += size;
   }
 }

@@ -16,6 +16,8 @@ export interface BenchTable {
   readonly client: DynamoDBClient;
   readonly documentClient: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** The server's endpoint, `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
   /** Destroys the clients, and stops the server when this case started it. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function benchTable(): Promise<BenchTable> {
     client,
     documentClient,
     tableName,
+    endpoint,
     async close() {
       client.destroy();
       await stop?.();

@@ -7,9 +7,10 @@ export function si(value: number): string {
   return value.toPrecision(3);
 }
 
-/** Milliseconds, readable: `0.412 ms`, `12.3 ms`, `4.56 s`. */
+/** Milliseconds, readable: `412 µs`, `12.3 ms`, `4.56 s`. */
 export function ms(value: number): string {
   if (value >= 1000) return `${(value / 1000).toPrecision(3)} s`;
+  if (value < 1) return `${(value * 1000).toPrecision(3)} µs`;
   return `${value.toPrecision(3)} ms`;
 }
 

@@ -1,0 +1,12 @@
+import { DynamoEventStore } from 'event-sourced-rules-engine/dynamodb';
+import { accountAggregate } from '../lib/account.js';
+import { benchTable } from '../lib/dynamodb.js';
+import { seedDynamoDB } from '../lib/seed-dynamodb.js';
+const t = await benchTable();
+const agg = accountAggregate(new DynamoEventStore({ client: t.documentClient, tableName: t.tableName }));
+const s = Date.now();
+await seedDynamoDB(t.endpoint, t.tableName, 'x', 10000);
+console.log('seed 10000', Date.now() - s);
+const r = Date.now();
+console.log(await agg.recalculate('x'), Date.now() - r);
+await t.close();

@@ -7,6 +7,7 @@
  */
 import type { Emitter } from '../emitter.js';
 import { aggregateEmitter } from './aggregate.js';
+import { cdkEmitter } from './cdk.js';
 import { diagramEmitter } from './diagram.js';
 import { eventsEmitter } from './events.js';
 import { indexesEmitter } from './indexes.js';
@@ -27,4 +28,5 @@ export const emitters: readonly Emitter[] = [
   ruleStubsEmitter,
   jsonSchemasEmitter,
   diagramEmitter,
+  cdkEmitter,
 ];

@@ -8,7 +8,10 @@ export interface LogEntry {
 /** Receives structured log entries. */
 export type Logger = (entry: LogEntry) => void;
 
-/** Writes each entry as one line of JSON on stdout (CloudWatch Logs keeps it as one event). */
+/**
+ * Writes each entry as one line of JSON straight to stdout: in Lambda, CloudWatch Logs keeps
+ * the line as it is (no text prefix), so Logs Insights can query its fields.
+ */
 export const jsonLineLogger: Logger = (entry) => {
-  console.log(JSON.stringify({ timestamp: new Date().toISOString(), ...entry }));
+  process.stdout.write(`${JSON.stringify({ timestamp: new Date().toISOString(), ...entry })}\n`);
 };

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import type { EmitContext, EmittedFile, Emitter } from '../emitter.js';
+import { CompilerError } from '../errors.js';
+import type { AggregateModel, EventModel } from '../model.js';
+import { camelCase, kebabCase, pascalCase, quote } from '../names.js';
+import { instantiate, readTemplate } from '../template.js';
+import { jsonSchemaPath } from './json-schemas.js';
+
+/**
+ * The CDK deployment of the service, in the `cdk.output` folder (default `infra/`):
+ * - `<service>-stack.ts` (generated, rewritten on every run): the event store table, the event
+ *   bus (created, or imported with `-c importEventBus=true`), the outbox publisher and a schema
+ *   registry with one schema per outbound event, read from the generated JSON Schemas;
+ * - `app.ts` (created once, yours): the CDK app entry;
+ * - `cdk.json` at the project root (created once, yours): runs the app with tsx.
+ * Then `npx cdk synth` / `npx cdk deploy` in the project folder is all it takes.
+ */
+export const cdkEmitter: Emitter = {
+  name: 'cdk',
+  emit(context: EmitContext): EmittedFile[] {
+    const { service, cdkOutput, root } = context.config;
+    const stackFile = path.join(cdkOutput, `${kebabCase(service.name)}-stack.ts`);
+    const appFile = path.join(cdkOutput, 'app.ts');
+    const stackClass = `${pascalCase(service.name)}Stack`;
+    const tokens = {
+      TemplateServiceStackProps: `${stackClass}Props`,
+      TemplateServiceStack: stackClass,
+      templateServiceSettings: `${camelCase(service.name)}Settings`,
+      "'template-service'": quote(service.name),
+      "'com.example.template'": quote(service.eventSource),
+      "'template-events'": quote(service.eventBusName),
+      "'./template-service-stack.js'": quote(context.specifier(appFile, stackFile)),
+      'template-service': service.name,
+    };
+
+    const outbound = outboundEvents(context.model.aggregates).map(({ aggregate, event }) => ({
+      SOMETHING_PUBLISHED: event.type,
+      "'../src/generated/template/events/outbound/SOMETHING_PUBLISHED.schema.json'": quote(
+        relativeUrl(stackFile, jsonSchemaPath(aggregate, event)),
+      ),
+    }));
+    const sources = [context.config.file, ...context.model.aggregates.map((aggregate) => aggregate.schemaFile)];
+    const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound } })}`;
+    const appHeader =
+      `// Created by esre for ${service.name}. This file is yours: esre never overwrites it.\n` +
+      `// Deploy with \`npx cdk deploy\` (synthesize only: \`npx cdk synth\`).`;
+    const app = `${appHeader}\n\n${instantiate(readTemplate('cdk/app.ts'), { tokens })}`;
+    const cdkJson = {
+      app: `node --conditions=esre-source --import tsx ${toPosix(path.relative(root, appFile))}`,
+      watch: { include: [toPosix(path.relative(root, cdkOutput)) + '/**'] },
+      context: { importEventBus: false },
+    };
+    return [
+      { path: stackFile, owner: 'generator', language: 'typescript', content: stack },
+      { path: appFile, owner: 'user', language: 'typescript', content: app },
+      { path: path.join(root, 'cdk.json'), owner: 'user', content: `${JSON.stringify(cdkJson, null, 2)}\n` },
+    ];
+  },
+};
+
+/**
+ * Outbound events of all aggregates, sorted by type. EventBridge tells events apart by
+ * `source` and `detail-type` only, so one type published by two aggregates must have one schema.
+ */
+function outboundEvents(aggregates: readonly AggregateModel[]): { aggregate: AggregateModel; event: EventModel }[] {
+  const byType = new Map<string, { aggregate: AggregateModel; event: EventModel }>();
+  for (const aggregate of aggregates) {
+    for (const event of aggregate.outbound) {
+      const seen = byType.get(event.type);
+      if (!seen) byType.set(event.type, { aggregate, event });
+      else if (JSON.stringify(seen.event.jsonSchema) !== JSON.stringify(event.jsonSchema)) {
+        throw new CompilerError(
+          `outbound event ${event.type} is published by ${seen.aggregate.type} and ${aggregate.type} with different payload schemas; ` +
+            'EventBridge would see one detail-type with two shapes. Rename one of them.',
+        );
+      }
+    }
+  }
+  return [...byType.values()].sort((a, b) => (a.event.type < b.event.type ? -1 : a.event.type > b.event.type ? 1 : 0));
+}
+
+/** A `./`- or `../`-relative URL from `from`'s folder to `to`. */
+function relativeUrl(from: string, to: string): string {
+  const relative = toPosix(path.relative(path.dirname(from), to));
+  return relative.startsWith('.') ? relative : `./${relative}`;
+}
+
+function toPosix(file: string): string {
+  return file.split(path.sep).join('/');
+}

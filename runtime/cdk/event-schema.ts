@@ -1,0 +1,62 @@
+/** A JSON Schema document, as the compiler writes them (draft 2020-12, draft-07 or draft-04). */
+export type JsonSchemaDocument = { readonly [key: string]: unknown };
+
+/**
+ * The JSON Schema (draft-04, the dialect EventBridge's schema registry reads) of the whole
+ * EventBridge event that `EventBridgeOutboxPublisher` sends for one event type: the envelope
+ * (`source`, `detail-type`, ...) with `detail` holding the event id, aggregate, sequence,
+ * payload (`payloadSchema`), occurredAt and metadata. Definitions of the payload schema
+ * (`$defs` or `definitions`) are moved to the top level and their references rewritten;
+ * its `$schema` and `$comment` are dropped.
+ */
+export function eventBridgeEventSchema(source: string, eventType: string, payloadSchema: JsonSchemaDocument): JsonSchemaDocument {
+  const { $schema: _dialect, $comment: _header, $defs, definitions, ...payload } = payloadSchema as Record<string, unknown>;
+  const hoisted = { ...(definitions as object | undefined), ...($defs as object | undefined) };
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: `${source} ${eventType}`,
+    type: 'object',
+    required: ['detail-type', 'source', 'detail'],
+    properties: {
+      version: { type: 'string' },
+      id: { type: 'string' },
+      'detail-type': { type: 'string', enum: [eventType] },
+      source: { type: 'string', enum: [source] },
+      account: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
+      region: { type: 'string' },
+      resources: { type: 'array', items: { type: 'string' } },
+      detail: {
+        type: 'object',
+        required: ['eventId', 'aggregateType', 'aggregateId', 'sequence', 'position', 'causationId', 'payload', 'occurredAt', 'metadata'],
+        properties: {
+          eventId: { type: 'string', description: 'Unique event id; de-duplicate redeliveries on it.' },
+          aggregateType: { type: 'string' },
+          aggregateId: { type: 'string' },
+          sequence: { type: 'integer', minimum: 1 },
+          position: { type: 'integer', minimum: 0 },
+          causationId: { type: 'string' },
+          payload: rewriteRefs(payload),
+          occurredAt: { type: 'string', format: 'date-time' },
+          metadata: { type: 'object' },
+        },
+      },
+    },
+    ...(Object.keys(hoisted).length === 0 ? {} : { definitions: rewriteRefs(hoisted) }),
+  };
+}
+
+/** Rewrites `#/$defs/...` and `#/definitions/...` references to the hoisted definitions; drops nested `$schema`. */
+function rewriteRefs<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(rewriteRefs) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$schema') continue;
+      out[key] =
+        key === '$ref' && typeof item === 'string' ? item.replace(/^#\/(\$defs|definitions)\//, '#/definitions/') : rewriteRefs(item);
+    }
+    return out as T;
+  }
+  return value;
+}

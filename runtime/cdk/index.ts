@@ -1,0 +1,9 @@
+/**
+ * event-sourced-rules-engine/cdk: AWS CDK constructs for the DynamoDB event store and its
+ * outbox publisher. Needs `aws-cdk-lib` and `constructs`.
+ */
+export { EventSourcedTable, type EventSourcedTableProps } from './event-sourced-table.js';
+export { DynamoDBOutboxEventBridgeHandler, type DynamoDBOutboxEventBridgeHandlerProps } from './outbox-handler.js';
+export { outboxHandlerEntry } from './handler-entry.js';
+export { OutboundEventSchemas, type OutboundEventSchemasProps } from './event-schemas.js';
+export { eventBridgeEventSchema, type JsonSchemaDocument } from './event-schema.js';

@@ -51,7 +51,7 @@ export interface DynamoEventStoreOptions {
   readonly outboxRetentionSeconds?: number | null;
   /** Events per history Query page when the caller gives no `pageSize` (default: as many as fit in DynamoDB's 1 MB page). */
   readonly historyPageSize?: number;
-  /** Source of "now" for TTLs (tests may fix it). */
+  /** Source of "now" for outbox TTLs (tests may fix it). */
   readonly clock?: () => Date;
 }
 
@@ -81,6 +81,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
 {
   /** The DocumentClient used for every call. */
   readonly client: DynamoDBDocumentClient;
+  /** The table every call goes to. */
   readonly tableName: string;
   readonly #retention: number | null;
   readonly #pageSize: number | undefined;
@@ -106,7 +107,9 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
 
   /** Commits one change in one `TransactWriteItems` call; see {@link Commit}. */
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
-    const commitId = newId(this.#clock().getTime());
+    // Time-sortable and unique: orders pending outbox records by commit. Real time, not the
+    // injectable clock, which only sets TTLs (ids made in this process must keep rising).
+    const commitId = newId();
     const outboxExpiresAt = this.#retention === null ? undefined : Math.floor(this.#clock().getTime() / 1000) + this.#retention;
     const actions = planCommit(commit as Commit<unknown, unknown, unknown>, { tableName: this.tableName, commitId, outboxExpiresAt });
     try {

@@ -4,26 +4,13 @@
  * with the path to it, instead of being silently dropped or changed.
  */
 import { deserialize, serialize } from '../codec.js';
-import { StoreError } from '../errors.js';
+import { UnstorableValueError } from './errors.js';
 
 /** Why a value cannot be stored, and where in it. */
 export interface UnstorableValue {
   /** Dotted path into the value (`""` for the value itself). */
   readonly path: string;
   readonly reason: string;
-}
-
-/** A value in a commit cannot be stored (see {@link findUnstorable}). Nothing was written. */
-export class UnstorableValueError extends StoreError {
-  constructor(
-    /** What holds the value, e.g. `the payload of event 01J... (DEPOSITED, sequence 3) of ACCOUNT "a-1"`. */
-    readonly subject: string,
-    /** Dotted path into the value (`""` for the value itself). */
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`Cannot store ${subject}: ${path ? `at ${path}: ` : ''}${reason}`);
-  }
 }
 
 function unstorable(path: string, reason: string): UnstorableValue {

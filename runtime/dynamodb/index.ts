@@ -18,7 +18,6 @@ export {
 } from './layout.js';
 export { isOutboxItem, outboxRecordFromItem } from './items.js';
 export { DYNAMO_LIMITS, itemSize } from './limits.js';
-export { DynamoLimitError } from './transaction.js';
-export { UnstorableValueError } from './encode.js';
+export { DynamoLimitError, UnstorableValueError } from './errors.js';
 export { createEventStoreTable, type CreateEventStoreTableOptions } from './create-table.js';
 export { type DynamoClientLike } from './client.js';

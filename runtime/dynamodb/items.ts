@@ -1,6 +1,7 @@
 /**
  * Turns snapshots, events, outbox records, index entries and idempotency records into table
- * items (see {@link DYNAMO_TABLE_LAYOUT}) and back.
+ * items (see {@link DYNAMO_TABLE_LAYOUT}) and back. No AWS SDK imports here (nor in layout.ts):
+ * the DynamoDB Streams handler imports this module and stays small.
  */
 import { StoreError } from '../errors.js';
 import type { EventRecord, IdempotencyRecord, IndexEntry, OutboxRecord, Snapshot } from '../types.js';

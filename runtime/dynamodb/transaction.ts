@@ -2,7 +2,8 @@
  * Plans the one TransactWriteItems call of a commit, checks it against DynamoDB's limits, and
  * turns DynamoDB's errors back into this library's.
  */
-import { ConcurrencyError, StoreError, StoreLimitError } from '../errors.js';
+import { ConcurrencyError, StoreError } from '../errors.js';
+import { DynamoLimitError } from './errors.js';
 import type { Commit } from '../types.js';
 import {
   aggregateName,
@@ -49,23 +50,6 @@ export type TransactAction =
       };
     }
   | { Delete: { TableName: string; Key: FlatItem } };
-
-/** A limit of {@link DYNAMO_LIMITS} that a commit exceeds. Nothing was written. */
-export class DynamoLimitError extends StoreLimitError {
-  constructor(
-    message: string,
-    /** Which limit. */
-    readonly limit: keyof typeof DYNAMO_LIMITS,
-    /** The commit's number (items or bytes). */
-    readonly actual: number,
-    /** DynamoDB's maximum. */
-    readonly maximum: number,
-    /** The item at fault, for per-item limits. */
-    readonly subject?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Settings of a planned commit. */
 export interface PlanOptions {

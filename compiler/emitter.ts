@@ -107,12 +107,10 @@ export class EmitContext {
           SomethingPublished: event.pascal,
           somethingPublished: event.camel,
         })),
-        index: aggregate.indexes.map((index) => ({
-          byKey: index.name,
-          ByKey: index.pascal,
-          queryByKey: `query${index.pascal}`,
-          '(snapshot) => snapshot.state.key': index.kind === 'path' ? `(snapshot) => ${index.accessor}` : `${index.name}Keys`,
-        })),
+        index: aggregate.indexes.map((index) => ({ byKey: index.name, ByKey: index.pascal, queryByKey: `query${index.pascal}` })),
+        pathIndex: aggregate.indexes
+          .filter((index) => index.kind === 'path')
+          .map((index) => ({ byKey: index.name, 'snapshot.state.key': index.accessor! })),
         functionIndex: aggregate.indexes
           .filter((index) => index.kind === 'function')
           .map((index) => ({

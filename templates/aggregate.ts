@@ -4,8 +4,11 @@ import {
   type AppendResult,
   type AppendTarget,
   type DomainEvent,
+  type EventRecord,
   type EventStore,
+  type HistoryOptions,
   Processor,
+  type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
 } from 'event-sourced-rules-engine';
@@ -27,15 +30,19 @@ export interface TemplateAggregateOptions {
 }
 
 /**
- * The Template aggregate: typed `append`, typed index queries, payloads validated against the
- * schema module's zod schemas (inbound before anything is written, outbound when published).
+ * The Template aggregate: a typed face over the runtime's `Aggregate` (available as
+ * `aggregate`). Only Template's inbound events type-check in `append`; index queries take
+ * their key type; payloads are validated against the schema module's zod schemas (inbound
+ * before anything is written, outbound when published), so rules see parsed payloads.
  */
-export class TemplateAggregate extends Aggregate<TemplateState, TemplateInbound, TemplateOutbound> {
+export class TemplateAggregate {
   /** The stored aggregate type. */
   static readonly aggregateType: string = definition.type;
+  /** The runtime aggregate this class types. */
+  readonly aggregate: Aggregate<TemplateState, TemplateInbound, TemplateOutbound>;
 
   constructor(options: TemplateAggregateOptions) {
-    super({
+    this.aggregate = new Aggregate<TemplateState, TemplateInbound, TemplateOutbound>({
       type: definition.type,
       store: options.store,
       processor: new Processor<TemplateState, TemplateInbound, TemplateOutbound>(options.rules ?? templateRules, () =>
@@ -48,29 +55,42 @@ export class TemplateAggregate extends Aggregate<TemplateState, TemplateInbound,
     });
   }
 
-  /**
-   * Applies inbound events (see `Aggregate.append`); only Template's inbound events type-check.
-   * Payloads are parsed by their schemas before anything is written, so rules see parsed payloads.
-   */
-  override append(
+  /** The latest snapshot; an aggregate with no events has the initial state and sequence 0. */
+  get(id: string): Promise<Snapshot<TemplateState>> {
+    return this.aggregate.get(id);
+  }
+
+  /** Applies inbound events and commits the change (see `Aggregate.append`); `target` is an id or `{ id, idempotencyKey }`. */
+  append(
     target: string | AppendTarget,
     ...events: TemplateInboundEvent[]
   ): Promise<AppendResult<TemplateState, TemplateInbound, TemplateOutbound>> {
-    return super.append(target, ...(events as DomainEvent<string, TemplateInbound>[]));
+    // Created payloads become parsed payloads: the aggregate parses each one with its schema.
+    return this.aggregate.append(target, ...(events as DomainEvent<string, TemplateInbound>[]));
   }
 
-  /** Applies inbound events to a snapshot in hand (see `Aggregate.appendTo`). */
-  override appendTo(
+  /** Applies inbound events to a snapshot in hand: one write, no read (see `Aggregate.appendTo`). */
+  appendTo(
     snapshot: Snapshot<TemplateState>,
     ...events: TemplateInboundEvent[]
   ): Promise<AppendResult<TemplateState, TemplateInbound, TemplateOutbound>> {
-    return super.appendTo(snapshot, ...(events as DomainEvent<string, TemplateInbound>[]));
+    return this.aggregate.appendTo(snapshot, ...(events as DomainEvent<string, TemplateInbound>[]));
+  }
+
+  /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */
+  recalculate(id: string, options?: RecalculateOptions): Promise<Snapshot<TemplateState>> {
+    return this.aggregate.recalculate(id, options);
+  }
+
+  /** The aggregate's inbound events in order, read page by page. */
+  history(id: string, options?: HistoryOptions): AsyncIterable<EventRecord<TemplateInbound>> {
+    return this.aggregate.history(id, options);
   }
   // @each index
 
-  /** Snapshots filed under `key` in the byKey index. */
+  /** Snapshots filed under `key` in the byKey index, in one read. */
   queryByKey(key: TemplateIndexKeys['byKey']): Promise<Snapshot<TemplateState>[]> {
-    return this.query('byKey', key);
+    return this.aggregate.query('byKey', key);
   }
   // @end
 }

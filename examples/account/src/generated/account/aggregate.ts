@@ -6,8 +6,11 @@ import {
   type AppendResult,
   type AppendTarget,
   type DomainEvent,
+  type EventRecord,
   type EventStore,
+  type HistoryOptions,
   Processor,
+  type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
 } from 'event-sourced-rules-engine';
@@ -29,15 +32,19 @@ export interface AccountAggregateOptions {
 }
 
 /**
- * The Account aggregate: typed `append`, typed index queries, payloads validated against the
- * schema module's zod schemas (inbound before anything is written, outbound when published).
+ * The Account aggregate: a typed face over the runtime's `Aggregate` (available as
+ * `aggregate`). Only Account's inbound events type-check in `append`; index queries take
+ * their key type; payloads are validated against the schema module's zod schemas (inbound
+ * before anything is written, outbound when published), so rules see parsed payloads.
  */
-export class AccountAggregate extends Aggregate<AccountState, AccountInbound, AccountOutbound> {
+export class AccountAggregate {
   /** The stored aggregate type. */
   static readonly aggregateType: string = definition.type;
+  /** The runtime aggregate this class types. */
+  readonly aggregate: Aggregate<AccountState, AccountInbound, AccountOutbound>;
 
   constructor(options: AccountAggregateOptions) {
-    super({
+    this.aggregate = new Aggregate<AccountState, AccountInbound, AccountOutbound>({
       type: definition.type,
       store: options.store,
       processor: new Processor<AccountState, AccountInbound, AccountOutbound>(options.rules ?? accountRules, () =>
@@ -50,27 +57,40 @@ export class AccountAggregate extends Aggregate<AccountState, AccountInbound, Ac
     });
   }
 
-  /**
-   * Applies inbound events (see `Aggregate.append`); only Account's inbound events type-check.
-   * Payloads are parsed by their schemas before anything is written, so rules see parsed payloads.
-   */
-  override append(
+  /** The latest snapshot; an aggregate with no events has the initial state and sequence 0. */
+  get(id: string): Promise<Snapshot<AccountState>> {
+    return this.aggregate.get(id);
+  }
+
+  /** Applies inbound events and commits the change (see `Aggregate.append`); `target` is an id or `{ id, idempotencyKey }`. */
+  append(
     target: string | AppendTarget,
     ...events: AccountInboundEvent[]
   ): Promise<AppendResult<AccountState, AccountInbound, AccountOutbound>> {
-    return super.append(target, ...(events as DomainEvent<string, AccountInbound>[]));
+    // Created payloads become parsed payloads: the aggregate parses each one with its schema.
+    return this.aggregate.append(target, ...(events as DomainEvent<string, AccountInbound>[]));
   }
 
-  /** Applies inbound events to a snapshot in hand (see `Aggregate.appendTo`). */
-  override appendTo(
+  /** Applies inbound events to a snapshot in hand: one write, no read (see `Aggregate.appendTo`). */
+  appendTo(
     snapshot: Snapshot<AccountState>,
     ...events: AccountInboundEvent[]
   ): Promise<AppendResult<AccountState, AccountInbound, AccountOutbound>> {
-    return super.appendTo(snapshot, ...(events as DomainEvent<string, AccountInbound>[]));
+    return this.aggregate.appendTo(snapshot, ...(events as DomainEvent<string, AccountInbound>[]));
   }
 
-  /** Snapshots filed under `key` in the byEmail index. */
+  /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */
+  recalculate(id: string, options?: RecalculateOptions): Promise<Snapshot<AccountState>> {
+    return this.aggregate.recalculate(id, options);
+  }
+
+  /** The aggregate's inbound events in order, read page by page. */
+  history(id: string, options?: HistoryOptions): AsyncIterable<EventRecord<AccountInbound>> {
+    return this.aggregate.history(id, options);
+  }
+
+  /** Snapshots filed under `key` in the byEmail index, in one read. */
   queryByEmail(key: AccountIndexKeys['byEmail']): Promise<Snapshot<AccountState>[]> {
-    return this.query('byEmail', key);
+    return this.aggregate.query('byEmail', key);
   }
 }

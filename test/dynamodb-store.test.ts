@@ -272,7 +272,11 @@ describe('DynamoEventStore on DynamoDB Local', function () {
       const type = freshType();
       const accounts = counters(type);
       const before = await scanTable();
+      const loop: Record<string, unknown> = { amount: 1 };
+      loop.self = { again: loop };
       for (const [payload, path, reason] of [
+        [loop, 'payload.self.again', 'circular'],
+        [{ amount: 1, callback: () => 1 }, 'payload.callback', 'function'],
         [{ amount: 1, extra: { big: 10n } }, 'payload.extra.big', 'bigint'],
         [{ amount: 1, when: [new Map()] }, 'payload.when[0]', 'Map'],
         [{ amount: 1, ratio: Number.POSITIVE_INFINITY }, 'payload.ratio', 'finite'],
@@ -284,6 +288,24 @@ describe('DynamoEventStore on DynamoDB Local', function () {
         expect((error as Error).message).to.include(event.id).and.include(path).and.include(reason);
       }
       expect(await scanTable()).to.deep.equal(before);
+    });
+
+    it('stores a class instance as its own fields, like convertClassInstanceToMap', async () => {
+      class Money {
+        constructor(
+          readonly amount: number,
+          readonly currency: string,
+        ) {}
+        get label() {
+          return `${this.amount} ${this.currency}`;
+        }
+      }
+      const type = freshType();
+      const accounts = counters(type);
+      await accounts.append('money', createEvent('NOTED', { price: new Money(5, 'EUR'), when: new Date(0) }));
+      const [event] = await collect(accounts.history('money'));
+      expect(event!.payload).to.deep.equal({ price: { amount: 5, currency: 'EUR' }, when: new Date(0) });
+      expect(Object.getPrototypeOf((event!.payload as { price: object }).price)).to.equal(Object.prototype);
     });
 
     it('names the failing item and the reason when DynamoDB cancels a commit for another reason', async () => {

@@ -186,16 +186,15 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     const pending: { commit: string; record: OutboxRecord<TOutbound> }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.#call(() => this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: '#kind = :outbox AND attribute_exists(#pending)',
-          ExpressionAttributeNames: { '#kind': L.kindAttribute, '#pending': L.pendingAttribute },
-          ExpressionAttributeValues: { ':outbox': L.kinds.outbox },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      ), 'listing pending outbox records');
+      const scan = new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: '#kind = :outbox AND attribute_exists(#pending)',
+        ExpressionAttributeNames: { '#kind': L.kindAttribute, '#pending': L.pendingAttribute },
+        ExpressionAttributeValues: { ':outbox': L.kinds.outbox },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
+      const page = await this.#call(() => this.client.send(scan), 'listing pending outbox records');
       for (const item of page.Items ?? []) {
         pending.push({ commit: String(item[L.pendingAttribute]), record: outboxRecordFromItem<TOutbound>(item) });
       }

@@ -31,19 +31,32 @@ Options:
 
 Exit codes: 0 success, 1 invalid schemas or config, or check failed, 2 bad usage.`;
 
-function summary(result: GenerateResult, started: number): string {
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+/** The package's version, from the nearest package.json above this file (source or dist). */
+function packageVersion(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'event-sourced-rules-engine' && manifest.version) return manifest.version;
+    } catch {
+      // not there: try the next folder up
+    }
+  }
+  return 'unknown';
+}
+
+function summary(result: GenerateResult, started: number | undefined): string {
+  const seconds = started === undefined ? undefined : ((performance.now() - started) / 1000).toFixed(2);
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   return (
     `esre generate: ${plural(result.written.length, 'file')} written, ${result.unchanged.length} unchanged, ` +
     `${plural(result.stubsCreated.length, 'stub')} created` +
     (result.removed.length > 0 ? `, ${result.removed.length} removed` : '') +
-    ` (${seconds} s)`
+    (seconds === undefined ? '' : ` (${seconds} s)`)
   );
 }
 
-function report(result: GenerateResult, started: number): void {
-  for (const file of result.stubsCreated) console.log(`  created rule stub ${file}`);
+function report(result: GenerateResult, started: number | undefined): void {
+  for (const file of result.stubsCreated) console.log(`  created ${file} (yours to edit: never overwritten)`);
   for (const file of result.removed) console.log(`  removed ${file}`);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   console.log(summary(result, started));
@@ -77,8 +90,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    console.log(manifest.version);
+    console.log(packageVersion());
     return 0;
   }
   const command = positionals[0];
@@ -113,14 +125,12 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (values.watch) {
-    let started = performance.now();
     const watcher = await watch({
       ...options,
       onRun: ({ result, error }) => {
-        if (result) report(result, started);
+        if (result) report(result, undefined);
         else fail(error);
         console.log('esre: watching for changes (Ctrl+C to stop)');
-        started = performance.now();
       },
     });
     await new Promise<void>((resolve) => {

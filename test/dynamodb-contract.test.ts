@@ -8,7 +8,7 @@ describe('DynamoEventStore on DynamoDB Local', function () {
 
   before(async function () {
     this.timeout(60_000);
-    const tableName = 'contract';
+    const tableName = 'dynamodb-contract';
     await createEventStoreTable(local().client, tableName);
     store = new DynamoEventStore({ client: local().documentClient, tableName });
   });

@@ -36,7 +36,7 @@ export default async function recalculateDynamoBench(): Promise<BenchRow[]> {
         store: new DynamoEventStore({ client: table.documentClient, tableName: table.tableName }),
         id: 'long',
         events: EVENTS,
-        rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+        rounds: Number(process.env.BENCH_ROUNDS ?? 1),
       }),
     ];
   } finally {

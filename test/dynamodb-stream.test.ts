@@ -90,7 +90,12 @@ describe('DynamoEventStore and the table stream (DynamoDB Local)', function () {
     const second = await accounts.append('acc#1', createEvent('DEPOSITED', { amount: 5 }));
     const expected = [...first.outbound, ...second.outbound];
 
-    const records = await readStream();
+    // DynamoDB Local writes stream records with the commit; allow a moment all the same.
+    let records = await readStream();
+    for (let tries = 0; records.filter(passesFilter).length < expected.length && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      records = await readStream();
+    }
     const outboxInserts = records.filter(passesFilter);
     expect(outboxInserts).to.have.length(4);
     // Every other write (events, snapshot, snapshot updates) is filtered out.

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
+import { TypeScriptFormatter } from '../compiler/format.js';
 import { EXAMPLE, copyExampleInputs, isGenerated, listFiles, removeProject, runTsc, scratchProject } from './compiler.support.js';
 
 describe('esre generate: the account example (golden files)', function () {
@@ -31,6 +32,16 @@ describe('esre generate: the account example (golden files)', function () {
     expect(result.stubsCreated).to.deep.equal([]);
     expect(result.removed).to.deep.equal([]);
     expect(result.unchanged.length).to.be.greaterThan(10);
+  });
+
+  it('is formatted: formatting the generated TypeScript changes nothing', () => {
+    const formatter = new TypeScriptFormatter();
+    const files = listFiles(path.join(EXAMPLE, 'src/generated')).filter((file) => file.endsWith('.ts'));
+    expect(files.length).to.equal(5);
+    for (const file of files) {
+      const text = readFileSync(path.join(EXAMPLE, 'src/generated', file), 'utf8');
+      expect(formatter.format(file, text), file).to.equal(text);
+    }
   });
 
   it('type-checks the committed example with tsc --strict', () => {

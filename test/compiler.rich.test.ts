@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generate } from 'event-sourced-rules-engine/compiler';
-import { EXAMPLE, FIXTURES, removeProject, runTsc, scratchProject } from './compiler.support.js';
+import { EXAMPLE, FIXTURES, REPO, removeProject, runTsc, scratchProject } from './compiler.support.js';
 
 /** Implementations of the rich fixture's rules, written as a user would after generating. */
 const RULES: Record<string, string> = {
@@ -153,11 +153,13 @@ describe('esre generate: a rich schema (zod 4 and zod/v3)', function () {
     expect(indexes).to.include("import { statusKeys as byStatusKeys } from '../../../schemas/order.keys.js';");
   });
 
-  it('type-checks with tsc --strict once the rules are written, and rejects wrong uses', async () => {
+  it('type-checks with tsc --strict once the rules are written, and rejects wrong uses (the templates too)', async () => {
     for (const [file, source] of Object.entries(RULES)) writeFileSync(path.join(dir, 'src/rules', file), source);
     writeFileSync(path.join(dir, 'scenario.ts'), SCENARIO);
     const tsconfig = JSON.parse(readFileSync(path.join(EXAMPLE, 'tsconfig.json'), 'utf8'));
-    tsconfig.include = ['esre.config.ts', 'schemas', 'src', 'scenario.ts'];
+    // the templates are valid TypeScript too: check them in the same run
+    const templates = path.relative(dir, path.join(REPO, 'templates')).split(path.sep).join('/');
+    tsconfig.include = ['esre.config.ts', 'schemas', 'src', 'scenario.ts', `${templates}/*.ts`, `${templates}/rules/*.ts`];
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
     const again = await generate({ cwd: dir });
     expect(again.stubsCreated).to.deep.equal([]);

@@ -57,20 +57,21 @@ describe('the generated CDK stack of examples/account', function () {
     const bundle = path.join(app.outdir, `asset.${assetHash}`, 'index.js');
     expect(readdirSync(path.dirname(bundle))).to.include('index.js');
     // Copied below the repository so that `@aws-sdk/*` (external, provided by Lambda) resolves.
-    const scratch = fileURLToPath(new URL('../node_modules/.cache/esre-cdk-test/', import.meta.url));
+    const scratch = fileURLToPath(new URL(`../node_modules/.cache/esre-cdk-test-${process.pid}/`, import.meta.url));
     mkdirSync(scratch, { recursive: true });
     copyFileSync(bundle, path.join(scratch, 'index.cjs'));
     const server = await FakeEventBridge.start();
-    const saved = { ...process.env };
+    const variables: Record<string, string> = {
+      ...fn.Properties.Environment.Variables,
+      [OUTBOX_HANDLER_ENVIRONMENT.eventBusName]: 'domain-events',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: server.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const saved = Object.fromEntries(Object.keys(variables).map((key) => [key, process.env[key]]));
     try {
-      Object.assign(process.env, {
-        ...fn.Properties.Environment.Variables,
-        [OUTBOX_HANDLER_ENVIRONMENT.eventBusName]: 'domain-events',
-        AWS_ENDPOINT_URL_EVENTBRIDGE: server.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-      });
+      Object.assign(process.env, variables);
       const { handler } = createRequire(import.meta.url)(path.join(scratch, 'index.cjs')) as {
         handler: (event: unknown) => Promise<{ batchItemFailures: unknown[] }>;
       };
@@ -82,7 +83,10 @@ describe('the generated CDK stack of examples/account', function () {
         [accountServiceSettings.eventSource, 'BALANCE_CHANGED', 'domain-events', record.id],
       ]);
     } finally {
-      process.env = saved;
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
       await server.stop();
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -128,6 +128,28 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
     expect(logs[0]).to.include({ level: 'error', message: 'outbox item cannot be decoded' });
   });
 
+  it('publishes through any OutboxPublisher, matching failures to stream records by event id', async () => {
+    const sent: string[] = [];
+    const handlerWithPublisher = createDynamoDBStreamToEventBridgeHandler({
+      source: 'account-service',
+      logger: (entry) => logs.push(entry),
+      publisher: {
+        async publish(records) {
+          const copies = structuredClone(records);
+          sent.push(...copies.map((record) => record.id));
+          return {
+            published: copies.filter((record) => record.aggregateId !== 'b'),
+            failed: copies.filter((record) => record.aggregateId === 'b').map((record) => ({ record, code: 'Nope', message: 'no', attempts: 1 })),
+          };
+        },
+      },
+    });
+    const records = [insert(outbox('a', 1)), insert(outbox('a', 2)), insert(outbox('b', 1))];
+    const response = await handlerWithPublisher({ Records: records });
+    expect(sent).to.have.length(3);
+    expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[2]!.dynamodb!.SequenceNumber }]);
+  });
+
   it('handles an empty batch', async () => {
     expect(await handler()({ Records: [] })).to.deep.equal({ batchItemFailures: [] });
     expect(server.accepted).to.deep.equal([]);

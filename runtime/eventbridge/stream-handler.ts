@@ -109,9 +109,12 @@ export function createDynamoDBStreamToEventBridgeHandler(
       }
     }
 
-    const indexOf = new Map(candidates.map((candidate) => [candidate.record, candidate.index]));
+    // By event id, not by object: a publisher may hand back copies of the records.
+    const indexOf = new Map<string, number>();
+    for (const candidate of [...candidates].reverse()) indexOf.set(candidate.record.id, candidate.index);
     for (const failure of failures) {
-      const index = indexOf.get(failure.record)!;
+      // A failure the batch does not know cannot be placed: retry the whole batch then.
+      const index = indexOf.get(failure.record.id) ?? 0;
       undeliverable.push(index);
       const { record } = failure;
       log({

@@ -64,7 +64,9 @@ interface Pending<TPayload> {
  * id, payload, occurredAt, metadata), `Time` = occurredAt.
  */
 export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPublisher<TPayload> {
+  /** `Source` of every event sent. */
   readonly source: string;
+  /** The bus events go to; undefined for the account's `default` bus. */
   readonly eventBusName: string | undefined;
   readonly #client: PutEventsClient;
   readonly #maxEntryBytes: number;

@@ -15,7 +15,8 @@ import {
   pascalCase,
 } from './names.js';
 import { AGGREGATE_DEFINITION } from './schema.js';
-import { arrayElement, isKeyKind, isZodObject, objectShape, parseIssues, unwrap, zodVersion } from './zod.js';
+import { statePathAccessor } from './state-path.js';
+import { isZodObject, parseIssues, zodVersion } from './zod.js';
 
 /** One inbound or outbound event of an aggregate. */
 export interface EventModel {
@@ -304,38 +305,6 @@ export async function buildModel(
         .sort()
     : [];
   return { model: { config, aggregates, orphanRuleFolders }, problems };
-}
-
-/** The key expression for a dotted state path, or the reason it is not a valid index key. */
-function statePathAccessor(state: unknown, dotted: string): string | { error: string } {
-  const segments = dotted.split('.');
-  if (segments.some((segment) => !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment))) {
-    return { error: `${JSON.stringify(dotted)} is not a state field path (field names joined by ".")` };
-  }
-  let current: unknown = state;
-  let accessor = 'snapshot.state';
-  let optional = false;
-  for (const [position, segment] of segments.entries()) {
-    const { schema } = unwrap(current);
-    if (!isZodObject(schema)) {
-      return { error: `state field ${segments.slice(0, position).join('.')} is not an object, so it has no field ${segment}` };
-    }
-    const shape = objectShape(schema);
-    if (!Object.hasOwn(shape, segment)) {
-      const known = Object.keys(shape).sort().join(', ') || 'none';
-      return { error: `state has no field ${segments.slice(0, position + 1).join('.')} (fields: ${known})` };
-    }
-    accessor += `${optional ? '?.' : '.'}${segment}`;
-    const field = unwrap(shape[segment]);
-    optional = field.optional;
-    current = shape[segment];
-  }
-  const leaf = unwrap(current).schema;
-  const element = arrayElement(leaf);
-  if (!isKeyKind(element === undefined ? leaf : unwrap(element).schema)) {
-    return { error: `state field ${dotted} cannot be an index key (use a string, number, enum or an array of them)` };
-  }
-  return accessor;
 }
 
 /** Resolves a module path written relative to a schema module (`./keys.js` may name `./keys.ts`). */

@@ -160,7 +160,9 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
         reached += chunk.length;
         chunk = [];
       };
-      for await (const event of this.store.readHistory(ref)) {
+      // Pages of one window: memory stays bounded by the window, and stores that would
+      // otherwise fill large pages (DynamoDB: 1 MB) answer sooner.
+      for await (const event of this.store.readHistory(ref, { pageSize: window })) {
         if (event.sequence > before.sequence) break;
         chunk.push(event);
         if (chunk.length >= window) fold();

@@ -393,6 +393,7 @@ describe('DynamoEventStore on DynamoDB Local', function () {
         client: local().documentClient,
         tableName: TABLE,
         outboxRetentionSeconds: 3600,
+        idempotencyRetentionSeconds: 86_400,
         clock: () => fixedNow,
       });
       const accounts = counters(type, { store: timed });
@@ -413,8 +414,11 @@ describe('DynamoEventStore on DynamoDB Local', function () {
       expect(outbox[L.ttlAttribute]).to.equal(fixedNow.getTime() / 1000 + 3600);
       expect(outbox[L.pendingAttribute]).to.equal(outbox[L.commitAttribute]);
       for (const item of items) expect(item[L.dataAttribute]).to.be.a('string');
-      const snapshot = items.find((item) => item._kind === 'snapshot')!;
-      expect(snapshot[L.ttlAttribute], 'only outbox records expire').to.equal(undefined);
+      const idempotency = items.find((item) => item._kind === 'idempotency')!;
+      expect(idempotency[L.ttlAttribute]).to.equal(fixedNow.getTime() / 1000 + 86_400);
+      for (const item of items.filter((item) => ['snapshot', 'event', 'index'].includes(String(item._kind)))) {
+        expect(item[L.ttlAttribute], `${item._kind} items never expire`).to.equal(undefined);
+      }
 
       await timed.markPublished(await timed.pendingOutbox({ limit: 100_000 }).then((all) => all.filter((r) => r.aggregateType === type)));
       const published = await local().documentClient.send(new GetCommand({ TableName: TABLE, Key: { _pk: outbox._pk, _sk: outbox._sk }, ConsistentRead: true }));
@@ -433,6 +437,22 @@ describe('DynamoEventStore on DynamoDB Local', function () {
       expect((await two.get('A#B')).state.total).to.equal(2);
       expect((await two.get('A%23B')).state.total).to.equal(3);
       expect(await collect(two.history('A#B'))).to.have.length(1);
+    });
+
+    it('keeps idempotency records forever and outbox records 7 days by default', async () => {
+      const type = freshType();
+      const accounts = counters(type);
+      const before = Math.floor(Date.now() / 1000);
+      await accounts.append({ id: 'ttl', idempotencyKey: 'once' }, createEvent('ADDED', { amount: 1 }));
+      const after = Math.floor(Date.now() / 1000);
+      const items = (await scanTable()).filter((item) => item._pk === aggregatePartitionKey(type, 'ttl'));
+      const ttl = (kind: string) => items.find((item) => item._kind === kind)![DYNAMO_TABLE_LAYOUT.ttlAttribute] as number;
+      expect(ttl('idempotency')).to.equal(undefined);
+      expect(ttl('outbox')).to.be.within(before + 7 * 86_400, after + 7 * 86_400);
+      expect(() => new DynamoEventStore({ client: local().client, tableName: TABLE, outboxRetentionSeconds: 0 })).to.throw(
+        TypeError,
+        'outboxRetentionSeconds must be a positive integer',
+      );
     });
 
     it('accepts a plain DynamoDBClient and wraps it', async () => {

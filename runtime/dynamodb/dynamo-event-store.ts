@@ -49,14 +49,29 @@ export interface DynamoEventStoreOptions {
    * plus this (default 7 days). `null` writes no TTL attribute: records are kept forever.
    */
   readonly outboxRetentionSeconds?: number | null;
+  /**
+   * How long idempotency records are kept, in seconds (TTL attribute = commit time + this).
+   * Default `null`: kept forever. After a record expires, a repeated idempotency key appends
+   * again.
+   */
+  readonly idempotencyRetentionSeconds?: number | null;
   /** Events per history Query page when the caller gives no `pageSize` (default: as many as fit in DynamoDB's 1 MB page). */
   readonly historyPageSize?: number;
-  /** Source of "now" for outbox TTLs (tests may fix it). */
+  /** Source of "now" for TTLs (tests may fix it). */
   readonly clock?: () => Date;
 }
 
 /** Default {@link DynamoEventStoreOptions.outboxRetentionSeconds}: 7 days. */
 export const DEFAULT_OUTBOX_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+/** A retention option: a positive whole number of seconds, or null for none. */
+function retentionOption(name: string, value: number | null | undefined, fallback: number | null): number | null {
+  if (value === undefined) return fallback;
+  if (value !== null && !(Number.isSafeInteger(value) && value > 0)) {
+    throw new TypeError(`DynamoEventStore: ${name} must be a positive integer (seconds) or null, got ${value}`);
+  }
+  return value;
+}
 
 /** Concurrent UpdateItem calls of {@link DynamoEventStore.markPublished}. */
 const MARK_CONCURRENCY = 16;
@@ -84,6 +99,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   /** The table every call goes to. */
   readonly tableName: string;
   readonly #retention: number | null;
+  readonly #idempotencyRetention: number | null;
   readonly #pageSize: number | undefined;
   readonly #clock: () => Date;
 
@@ -93,11 +109,8 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     }
     this.client = toDocumentClient(options.client);
     this.tableName = options.tableName;
-    const retention = options.outboxRetentionSeconds === undefined ? DEFAULT_OUTBOX_RETENTION_SECONDS : options.outboxRetentionSeconds;
-    if (retention !== null && !(Number.isSafeInteger(retention) && retention > 0)) {
-      throw new TypeError(`DynamoEventStore: outboxRetentionSeconds must be a positive integer or null, got ${retention}`);
-    }
-    this.#retention = retention;
+    this.#retention = retentionOption('outboxRetentionSeconds', options.outboxRetentionSeconds, DEFAULT_OUTBOX_RETENTION_SECONDS);
+    this.#idempotencyRetention = retentionOption('idempotencyRetentionSeconds', options.idempotencyRetentionSeconds, null);
     if (options.historyPageSize !== undefined && !(Number.isSafeInteger(options.historyPageSize) && options.historyPageSize > 0)) {
       throw new TypeError(`DynamoEventStore: historyPageSize must be a positive integer, got ${options.historyPageSize}`);
     }
@@ -110,8 +123,13 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     // Time-sortable and unique: orders pending outbox records by commit. Real time, not the
     // injectable clock, which only sets TTLs (ids made in this process must keep rising).
     const commitId = newId();
-    const outboxExpiresAt = this.#retention === null ? undefined : Math.floor(this.#clock().getTime() / 1000) + this.#retention;
-    const actions = planCommit(commit as Commit<unknown, unknown, unknown>, { tableName: this.tableName, commitId, outboxExpiresAt });
+    const now = Math.floor(this.#clock().getTime() / 1000);
+    const actions = planCommit(commit as Commit<unknown, unknown, unknown>, {
+      tableName: this.tableName,
+      commitId,
+      outboxExpiresAt: this.#retention === null ? undefined : now + this.#retention,
+      idempotencyExpiresAt: this.#idempotencyRetention === null ? undefined : now + this.#idempotencyRetention,
+    });
     try {
       await this.client.send(
         new TransactWriteCommand({

@@ -84,14 +84,19 @@ export function indexKey(aggregateType: string, aggregateId: string, index: stri
   };
 }
 
-/** The item of an idempotency record. */
-export function idempotencyItem(record: IdempotencyRecord<unknown, unknown, unknown>, commitId: string): FlatItem {
+/** The item of an idempotency record; `expiresAt` (epoch seconds) becomes the TTL attribute. */
+export function idempotencyItem(
+  record: IdempotencyRecord<unknown, unknown, unknown>,
+  commitId: string,
+  expiresAt: number | undefined,
+): FlatItem {
   return {
     [L.partitionKey]: aggregatePartitionKey(record.aggregateType, record.aggregateId),
     [L.sortKey]: idempotencySortKey(record.key),
     [L.kindAttribute]: L.kinds.idempotency,
     [L.sequenceAttribute]: record.result.snapshot.sequence,
     [L.commitAttribute]: commitId,
+    ...(expiresAt === undefined ? {} : { [L.ttlAttribute]: expiresAt }),
     [L.dataAttribute]: encodeValue(record, () => describeIdempotency(record.aggregateType, record.aggregateId, record.key)),
   };
 }

@@ -34,7 +34,10 @@ export const DYNAMO_TABLE_LAYOUT = {
    * the polling relay (`pendingOutbox`/`markPublished`) uses it; the stream path ignores it.
    */
   pendingAttribute: '_pending',
-  /** Expiry time of outbox records, epoch seconds (number); enable TTL on this attribute. */
+  /**
+   * Expiry time, epoch seconds (number), of outbox records and (when configured) idempotency
+   * records; enable TTL on this attribute. Snapshots, events and index copies never have it.
+   */
   ttlAttribute: '_ttl',
   /** Values of {@link DYNAMO_TABLE_LAYOUT.kindAttribute}. */
   kinds: {

@@ -58,6 +58,8 @@ export interface PlanOptions {
   readonly commitId: string;
   /** TTL of outbox records, epoch seconds; undefined for none. */
   readonly outboxExpiresAt: number | undefined;
+  /** TTL of the idempotency record, epoch seconds; absent or undefined for none. */
+  readonly idempotencyExpiresAt?: number | undefined;
 }
 
 /**
@@ -99,7 +101,7 @@ export function planCommit(commit: Commit<unknown, unknown, unknown>, options: P
   for (const entry of puts.values()) put('indexPut', describeIndex(type, id, entry.index, entry.key), indexItem(entry, commitId));
 
   if (commit.idempotency) {
-    put('idempotency', describeIdempotency(type, id, commit.idempotency.key), idempotencyItem(commit.idempotency, commitId), {
+    put('idempotency', describeIdempotency(type, id, commit.idempotency.key), idempotencyItem(commit.idempotency, commitId, options.idempotencyExpiresAt), {
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': L.partitionKey },
     });

@@ -1,6 +1,7 @@
 // CDK assertions on the generated example stack (examples/account/infra), synthesized with
 // the real esbuild bundling of the outbox handler, and the cdk-nag AwsSolutions pack.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,9 +47,12 @@ describe('the generated CDK stack of examples/account', function () {
   let template: Template;
 
   before(() => {
-    app = new App();
+    app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'esre-cdk-test-')) });
     stack = new AccountServiceStack(app, 'account-service');
     template = Template.fromStack(stack); // bundles the handler with the local esbuild
+  });
+  after(() => {
+    if (app) rmSync(app.outdir, { recursive: true, force: true });
   });
 
   it('bundles a handler that works: loaded from the asset, it publishes an outbox insert to the bus', async () => {

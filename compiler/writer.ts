@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EmittedFile, GENERATED_MARKER } from './emitter.js';
-import { TypeScriptFormatter } from './format.js';
+import type { TypeScriptFormatter } from './format.js';
 
 /** What writing a plan would do (or did) to each file. */
 export interface FileChanges {
@@ -20,12 +20,20 @@ const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', '.git']);
 /**
  * Compares emitted files with the disk, formatting TypeScript that differs from it (throws,
  * before anything is written, when emitted TypeScript does not parse). `roots` are the folders
- * whose stray generated files are removed. The returned files carry their final content.
+ * whose stray generated files are removed. The returned files carry their final content. The
+ * formatter (the TypeScript language service) is loaded only when some file needs it.
  */
-export function diff(files: readonly EmittedFile[], roots: readonly string[], projectPath: (file: string) => string = (file) => file): FileChanges {
+export async function diff(
+  files: readonly EmittedFile[],
+  roots: readonly string[],
+  projectPath: (file: string) => string = (file) => file,
+): Promise<FileChanges> {
   let formatter: TypeScriptFormatter | undefined;
-  const final = (file: EmittedFile): EmittedFile =>
-    file.language === 'typescript' ? { ...file, content: (formatter ??= new TypeScriptFormatter()).format(projectPath(file.path), file.content) } : file;
+  const final = async (file: EmittedFile): Promise<EmittedFile> => {
+    if (file.language !== 'typescript') return file;
+    formatter ??= new (await import('./format.js')).TypeScriptFormatter();
+    return { ...file, content: formatter.format(projectPath(file.path), file.content) };
+  };
   const write: EmittedFile[] = [];
   const unchanged: string[] = [];
   const createStubs: EmittedFile[] = [];
@@ -35,10 +43,10 @@ export function diff(files: readonly EmittedFile[], roots: readonly string[], pr
     planned.add(file.path);
     const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
     if (file.owner === 'user') {
-      if (current === undefined) createStubs.push(final(file));
+      if (current === undefined) createStubs.push(await final(file));
     } else if (current === file.content) unchanged.push(file.path);
     else {
-      const formatted = final(file);
+      const formatted = await final(file);
       if (current === formatted.content) unchanged.push(file.path);
       else write.push(formatted);
     }

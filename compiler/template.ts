@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Token → replacement text. */
@@ -10,8 +10,10 @@ export interface TemplateData {
   readonly lists?: Readonly<Record<string, readonly Tokens[]>>;
 }
 
-/** The folder of the TypeScript templates (`templates/` at the package root). */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+/** The folder of the TypeScript templates: `templates/` at the package root (from `compiler/` or `dist/compiler/`). */
+export const TEMPLATES_DIR = ['../templates/', '../../templates/']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((folder) => existsSync(`${folder}template.schema.ts`)) ?? fileURLToPath(new URL('../templates/', import.meta.url));
 
 const cache = new Map<string, string>();
 

@@ -6,10 +6,11 @@ import { Processor, type EventRecord, type Rules } from 'event-sourced-rules-eng
 import { si } from '../lib/format.js';
 import { pairedRow } from '../lib/rows.js';
 import type { BenchRow } from '../lib/row.js';
-import { progress, timeSyncMs } from '../lib/time.js';
+import { interleaved } from '../lib/interleave.js';
 
 const EVENTS = 1_000_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const RUNS_PER_ROUND = 6;
 
 interface State {
   balance: number;
@@ -96,23 +97,18 @@ export default async function processorBench(): Promise<BenchRow[]> {
   const viaLoop = () => handWritten(initial(), events);
   const expected = JSON.stringify(viaLoop());
   if (JSON.stringify(viaProcessor()) !== expected) throw new Error('the processor and the hand-written loop disagree');
-  // Warm up both paths so that each round measures optimized code.
-  for (let i = 0; i < 3; i++) {
-    viaLoop();
-    viaProcessor();
-  }
-  const measured: number[] = [];
-  const baseline: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // Alternate the order so neither side always runs second (after the other's garbage).
-    const first = round % 2 === 0;
-    const loopMs = first ? timeSyncMs(viaLoop) : 0;
-    const processorMs = timeSyncMs(viaProcessor);
-    const loopMs2 = first ? loopMs : timeSyncMs(viaLoop);
-    baseline.push(EVENTS / (loopMs2 / 1000));
-    measured.push(EVENTS / (processorMs / 1000));
-    progress(`processor round ${round + 1}/${ROUNDS}: ${processorMs.toFixed(1)} ms vs loop ${loopMs2.toFixed(1)} ms`);
-  }
+  // Each round alternates whole runs of the two (1,000,000 events each), so both see the same load.
+  const times = await interleaved({
+    name: 'processor',
+    rounds: ROUNDS,
+    perRound: RUNS_PER_ROUND,
+    block: 1,
+    warmup: 3,
+    measured: viaProcessor,
+    baseline: viaLoop,
+  });
+  const measured = times.measured.map((runMs) => EVENTS / (runMs / 1000));
+  const baseline = times.baseline.map((runMs) => EVENTS / (runMs / 1000));
   return [
     pairedRow({
       benchmark: 'Processor: 1,000,000 events, simple rules (events/s)',
@@ -120,7 +116,7 @@ export default async function processorBench(): Promise<BenchRow[]> {
       baseline,
       show: (value) => `${si(value)} events/s`,
       target: { atLeast: 0.7 },
-      details: { events: EVENTS, rounds: ROUNDS },
+      details: { events: EVENTS, rounds: ROUNDS, runsPerRound: RUNS_PER_ROUND },
     }),
   ];
 }

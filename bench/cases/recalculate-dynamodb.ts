@@ -36,9 +36,10 @@ export default async function recalculateDynamoBench(): Promise<BenchRow[]> {
         benchmark: 'recalculate 100,000 events, DynamoDB Local (RSS growth)',
         store: new DynamoEventStore({ client: table.documentClient, tableName: table.tableName }),
         id: 'long',
-      warmupId: 'warm-up',
+        warmupId: 'warm-up',
         events: EVENTS,
-        rounds: Number(process.env.BENCH_ROUNDS ?? 1),
+        rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+        contrastWholeLoad: true,
       }),
     ];
   } finally {

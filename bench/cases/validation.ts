@@ -12,7 +12,7 @@ import { pairedRow } from '../lib/rows.js';
 import type { BenchRow } from '../lib/row.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const PER_ROUND = 4_000;
+const PER_ROUND = 20_000;
 
 export default async function validationBench(): Promise<BenchRow[]> {
   let parses = 0;

@@ -260,14 +260,37 @@ describe('browser stores in headless Chromium', function () {
     expect(history.texts).to.deep.equal(['start', winner, loser]);
   });
 
-  it('fails a commit with StorageQuotaError when localStorage is full, keeping the earlier state intact', async () => {
+  it('fails a commit with StorageQuotaError when localStorage is full, rolling back the keys it wrote and keeping the earlier state intact', async () => {
     const page = await openPage('/quota');
     await page.evaluate(defineNotes);
     const result = await page.evaluate(async () => {
       const w = window as unknown as PageGlobals & { notes: (store: unknown) => Notes };
       localStorage.clear();
-      const store = new w.esre.LocalStorageEventStore({ namespace: 'quota' });
+      // The real localStorage, with a record of which writes it accepted before refusing one.
+      const accepted: string[] = [];
+      const storage = {
+        get length() {
+          return localStorage.length;
+        },
+        key: (index: number) => localStorage.key(index),
+        getItem: (key: string) => localStorage.getItem(key),
+        setItem: (key: string, value: string) => {
+          localStorage.setItem(key, value);
+          accepted.push(key);
+        },
+        removeItem: (key: string) => localStorage.removeItem(key),
+      };
+      const store = new w.esre.WebStorageEventStore({ storage, namespace: 'quota' });
       const notes = w.notes(store);
+      /** Every key of the namespace with its raw value: what "intact" compares. */
+      const raw = () => {
+        const entries: [string, string | null][] = [];
+        for (let i = 0; i < localStorage.length; i++) {
+          const key = localStorage.key(i)!;
+          if (key.startsWith('quota/')) entries.push([key, localStorage.getItem(key)]);
+        }
+        return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
+      };
       const observe = async () => {
         const history: unknown[] = [];
         for await (const event of store.readHistory({ type: 'NOTE', id: 'q' })) history.push(event);
@@ -278,8 +301,12 @@ describe('browser stores in headless Chromium', function () {
         });
       };
       await notes.append('q', w.esre.createEvent('EDITED', { text: 'before', at: new Date() }));
-      const before = await observe();
-      // Fill the origin's quota with filler keys, halving the chunk each time one does not fit.
+      const before = { state: await observe(), raw: raw() };
+      // A commit of a 10,000-character text grows the events key, the outbox key and the snapshot
+      // by about 10,000 characters each. Keep 15,000 free: the first write fits, a later one does not.
+      const text = 'y'.repeat(10_000);
+      localStorage.setItem('reserve', 'r'.repeat(15_000));
+      // Fill the rest of the origin's quota, halving the chunk each time one does not fit.
       let fillers = 0;
       for (let size = 1 << 20; size >= 1; ) {
         try {
@@ -289,9 +316,11 @@ describe('browser stores in headless Chromium', function () {
           size = Math.floor(size / 2);
         }
       }
+      localStorage.removeItem('reserve');
+      accepted.length = 0;
       let error: { name: string; key: string | undefined; isLimit: boolean; message: string } | undefined;
       try {
-        await notes.append('q', w.esre.createEvent('EDITED', { text: 'a larger edit that cannot fit any more', at: new Date() }));
+        await notes.append('q', w.esre.createEvent('EDITED', { text, at: new Date() }));
       } catch (caught) {
         error = {
           name: (caught as Error).name,
@@ -300,17 +329,23 @@ describe('browser stores in headless Chromium', function () {
           message: (caught as Error).message,
         };
       }
-      const after = await observe();
+      const written = [...accepted];
+      const after = { state: await observe(), raw: raw() };
       for (let i = 0; i < fillers; i++) localStorage.removeItem(`filler-${i}`);
       await notes.append('q', w.esre.createEvent('EDITED', { text: 'fits again', at: new Date() }));
       const final = (await notes.get('q')).state.text;
-      return { error, same: before === after, fillers, final };
+      return { error, written, sameState: before.state === after.state, sameRaw: before.raw === after.raw, fillers, final };
     });
     expect(result.fillers).to.be.greaterThan(0);
-    expect(result.error?.name).to.equal('StorageQuotaError');
+    expect(result.error?.name, result.error?.message).to.equal('StorageQuotaError');
     expect(result.error?.isLimit).to.equal(true);
-    expect(result.error?.key).to.match(/^quota\//);
-    expect(result.same, 'snapshot, history and outbox unchanged').to.equal(true);
+    expect(result.error?.key).to.match(/^quota\/(outbox|snapshot)\/NOTE\/q$/);
+    expect(result.error?.message).to.contain(result.error!.key!);
+    // Chromium accepted the events key before refusing a later one; the store then restored it.
+    expect(result.written[0], 'a write accepted before the quota error').to.equal('quota/events/NOTE/q/0');
+    expect(result.written.slice(-1)[0], 'the restored events key').to.equal('quota/events/NOTE/q/0');
+    expect(result.sameRaw, 'every key of the namespace holds its earlier value').to.equal(true);
+    expect(result.sameState, 'snapshot, history and outbox unchanged').to.equal(true);
     expect(result.final).to.equal('fits again');
   });
 });

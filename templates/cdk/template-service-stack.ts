@@ -13,7 +13,7 @@ import {
 } from 'event-sourced-rules-engine/cdk';
 
 /** The service as configured in esre.config.ts. */
-export const templateServiceSettings: { readonly serviceName: string; readonly eventSource: string; readonly eventBusName: string } = {
+export const templateServiceSettings: { readonly serviceName: string; readonly eventSource: string; readonly eventBusName: string; } = {
   serviceName: 'template-service',
   eventSource: 'com.example.template',
   eventBusName: 'template-events',

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir, totalmem, platform, arch } from 'node:os';
+import { arch, cpus, loadavg, platform, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDBLocal } from '../test/support/dynamodb-local.js';
@@ -66,6 +66,7 @@ if (unknown.length > 0) {
 }
 const chosen = selected.length === 0 ? CASES : CASES.filter((entry) => selected.includes(entry.name));
 const started = Date.now();
+const loadBefore = loadavg();
 const rows: BenchRow[] = [];
 // One DynamoDB Local server for every case that needs it; each case makes its own table.
 const server = chosen.some((entry) => entry.dynamodb) ? await startDynamoDBLocal() : undefined;
@@ -82,7 +83,10 @@ try {
 const table = markdownTable(rows);
 process.stdout.write(`\n${table}\n\n`);
 const failed = rows.filter((row) => row.pass === false).length;
-process.stdout.write(`${rows.length} rows, ${failed} below target, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+process.stdout.write(
+  `${rows.length} rows, ${failed} below target, ${((Date.now() - started) / 1000).toFixed(0)} s; ` +
+    `load average ${loadBefore[0]!.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end on ${cpus().length} CPUs\n`,
+);
 if (selected.length === 0) {
   const cpuList = cpus();
   const result = {
@@ -94,6 +98,8 @@ if (selected.length === 0) {
       cpus: cpuList.length,
       cpuModel: cpuList[0]?.model ?? 'unknown',
       memoryBytes: totalmem(),
+      /** 1-, 5- and 15-minute load averages when the run started and ended: other work on the machine. */
+      loadAverage: { start: loadBefore, end: loadavg() },
     },
     durationSeconds: Math.round((Date.now() - started) / 1000),
     rows,

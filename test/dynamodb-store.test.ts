@@ -222,6 +222,37 @@ describe('DynamoEventStore on DynamoDB Local', function () {
       );
       expect(oldItem.Item, 'the old index item is gone from the table').to.equal(undefined);
     });
+    it('reads an index key whose copies fill more than one Query page (1 MB) completely', async function () {
+      this.timeout(60_000);
+      const type = freshType();
+      const rules = new Map<string, StateUpdater<Record<string, unknown>, Inbound, Outbound, Inbound>>([
+        ['SET', (input) => ({ ...input.state, ...(input.current as Record<string, unknown>) })],
+      ]);
+      const big = new Aggregate<Record<string, unknown>, Inbound, Outbound>({
+        type,
+        store: store as unknown as DynamoEventStore<Record<string, unknown>, Inbound, Outbound>,
+        processor: new Processor(rules, () => ({})),
+        indexes: [defineIndex<Record<string, unknown>>('byGroup', (snapshot) => snapshot.state.group as string)],
+      });
+      const ids = Array.from({ length: 7 }, (_, i) => `member-${i}`);
+      for (const id of ids) await big.append(id, createEvent('SET', { group: 'large', blob: id.repeat(190_000 / id.length) }));
+
+      const firstPage = await local().documentClient.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': '_pk' },
+          ExpressionAttributeValues: { ':pk': indexPartitionKey(type, 'byGroup', 'large') },
+          ConsistentRead: true,
+        }),
+      );
+      expect(firstPage.LastEvaluatedKey, 'DynamoDB needs more than one page for this index key').to.not.equal(undefined);
+      expect(firstPage.Items!.length).to.be.lessThan(ids.length);
+
+      const members = await big.query('byGroup', 'large');
+      expect(members.map((snapshot) => snapshot.aggregateId)).to.deep.equal(ids);
+      expect(members).to.deep.equal(await Promise.all(ids.map((id) => big.get(id))));
+    });
   });
 
   describe('limits and invalid input', () => {

@@ -14,9 +14,11 @@ Usage:
   esre generate [--config <file>] [--watch]
       Load esre.config.ts and the schema modules it names, check them, and write the
       generated code (types, event creators, aggregate classes, indexes, rules index),
-      one JSON Schema per event and a Mermaid diagram per aggregate. Creates one rule stub
-      per inbound event when its file does not exist; never overwrites a rule file.
+      one JSON Schema per event, a Mermaid diagram per aggregate and the CDK stack
+      (cdk.output, default infra/). Creates one rule stub per inbound event (and the CDK
+      app and cdk.json) when its file does not exist; never overwrites those files.
       Writes nothing when a schema module is invalid. With --watch, regenerates on change.
+      Prints one line: files written, unchanged, stubs created.
   esre check [--config <file>]
       Exit 1, listing what is wrong, when generated files are missing or stale, or a rule
       is missing or still an unimplemented stub. Writes nothing. Use it in CI.
@@ -29,7 +31,11 @@ Options:
   -h, --help            show this help
   -v, --version         show the version
 
-Exit codes: 0 success, 1 invalid schemas or config, or check failed, 2 bad usage.`;
+Exit codes: 0 success, 1 invalid schemas or config, or check failed, 2 bad usage.
+
+Example:
+  npx esre generate            # in the folder of esre.config.ts
+  npx esre check               # in CI: fails on stale generated files or unimplemented rules`;
 
 /** The package's version, from the nearest package.json above this file (source or dist). */
 function packageVersion(): string {

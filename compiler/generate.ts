@@ -20,8 +20,11 @@ export interface GenerateOptions {
 
 /** What a run found: the model and the file changes (applied by {@link generate}, only reported by {@link check}). */
 export interface Plan {
+  /** The checked config, paths absolute. */
   readonly config: ResolvedConfig;
+  /** The checked schema modules. */
   readonly model: Model;
+  /** What writing would do to each file (contents final: formatted). */
   readonly changes: FileChanges;
   /** Project files the run imported (config, schema modules, key-function modules), as file URLs. */
   readonly inputs: readonly string[];
@@ -31,11 +34,17 @@ export interface Plan {
 
 /** What {@link generate} did; paths are relative to the project root. */
 export interface GenerateResult {
+  /** Generated files written because they were missing or differed. */
   readonly written: readonly string[];
+  /** Generated files already up to date (not rewritten). */
   readonly unchanged: readonly string[];
+  /** Files created once and then owned by the user (rule stubs, the CDK app, cdk.json). */
   readonly stubsCreated: readonly string[];
+  /** Generated files no emitter produces any more, deleted. */
   readonly removed: readonly string[];
+  /** Things worth knowing that are not errors (rule files whose event left the schema). */
   readonly warnings: readonly string[];
+  /** Project files the run imported (config, schema modules, key-function modules), as file URLs. */
   readonly inputs: readonly string[];
   /** Project root (the config file's folder). */
   readonly root: string;
@@ -99,6 +108,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
 
 /** One finding of {@link check}. */
 export interface CheckProblem {
+  /** A generated file is missing, stale or left over; a rule file is missing or still a stub. */
   readonly kind: 'missing' | 'stale' | 'extra' | 'missing-rule' | 'unimplemented-rule';
   /** Path relative to the project root. */
   readonly file: string;
@@ -107,8 +117,11 @@ export interface CheckProblem {
 
 /** What {@link check} found; `ok` when there are no problems. */
 export interface CheckResult {
+  /** No problems. */
   readonly ok: boolean;
+  /** Sorted by file. */
   readonly problems: readonly CheckProblem[];
+  /** As in {@link GenerateResult.warnings}: reported, not failures. */
   readonly warnings: readonly string[];
 }
 

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
+import { findConfigFile, loadConfigWith } from '../compiler/config.js';
+import { EmitContext } from '../compiler/emitter.js';
+import { emitters } from '../compiler/emitters/index.js';
 import { TypeScriptFormatter } from '../compiler/format.js';
+import { ModuleLoader } from '../compiler/loader.js';
+import { buildModel, findSchemaFiles } from '../compiler/model.js';
 import { EXAMPLE, copyExampleInputs, isGenerated, listFiles, removeProject, runTsc, scratchProject } from './compiler.support.js';
 
 describe('esre generate: the account example (golden files)', function () {
@@ -41,6 +46,22 @@ describe('esre generate: the account example (golden files)', function () {
     for (const file of files) {
       const text = readFileSync(path.join(EXAMPLE, 'src/generated', file), 'utf8');
       expect(formatter.format(file, text), file).to.equal(text);
+    }
+  });
+
+  it('emits TypeScript that is formatted already, so a run with nothing to write never formats', async () => {
+    const loader = await ModuleLoader.create();
+    try {
+      const config = await loadConfigWith(loader, findConfigFile(dir));
+      const { model, problems } = await buildModel(config, loader, await findSchemaFiles(config));
+      expect(problems).to.deep.equal([]);
+      const context = new EmitContext(model);
+      const formatter = new TypeScriptFormatter();
+      const files = emitters.flatMap((emitter) => emitter.emit(context)).filter((file) => file.language === 'typescript');
+      expect(files.map((file) => context.projectPath(file.path))).to.include.members(['src/generated/account/aggregate.ts', 'infra/account-service-stack.ts']);
+      for (const file of files) expect(file.content, context.projectPath(file.path)).to.equal(formatter.format(file.path, file.content));
+    } finally {
+      await loader.dispose();
     }
   });
 

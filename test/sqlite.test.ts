@@ -70,6 +70,14 @@ describe('SqliteEventStore', () => {
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => new SqliteEventStore({ filename })).to.throw(SqliteSchemaVersionError, /newer\.db.*version 2.*up to 1/s);
+    const after = new Database(filename, { readonly: true });
+    try {
+      expect(after.pragma('journal_mode', { simple: true }), 'the file was not switched to WAL').to.equal('delete');
+      expect(after.pragma('user_version', { simple: true })).to.equal(SQLITE_SCHEMA_VERSION + 1);
+      expect(after.prepare("SELECT count(*) AS n FROM sqlite_master").get()).to.deep.equal({ n: 0 });
+    } finally {
+      after.close();
+    }
   });
 
   it('fails with a StoreError naming the file when it is not a SQLite database', () => {

@@ -67,13 +67,22 @@ CREATE TABLE IF NOT EXISTS esre_idempotency (
 `;
 
 /**
+ * Reads the file's schema version and throws {@link SqliteSchemaVersionError} when it is newer
+ * than {@link SQLITE_SCHEMA_VERSION}. Only reads: called before anything is changed.
+ */
+export function checkSchemaVersion(db: BetterSqlite3.Database, filename: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SQLITE_SCHEMA_VERSION) throw new SqliteSchemaVersionError(filename, version);
+  return version;
+}
+
+/**
  * Brings a freshly opened database to {@link SQLITE_SCHEMA_VERSION}: creates the tables of an
  * empty file in one transaction, leaves a current one alone, and refuses a newer one.
  */
 export function migrate(db: BetterSqlite3.Database, filename: string): void {
   const run = db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SQLITE_SCHEMA_VERSION) throw new SqliteSchemaVersionError(filename, version);
+    const version = checkSchemaVersion(db, filename);
     if (version === SQLITE_SCHEMA_VERSION) return;
     db.exec(VERSION_1);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);

@@ -12,7 +12,7 @@ import type {
   OutboxRecord,
   Snapshot,
 } from '../types.js';
-import { migrate } from './schema.js';
+import { checkSchemaVersion, migrate } from './schema.js';
 
 /** Options of {@link SqliteEventStore}. */
 export interface SqliteEventStoreOptions {
@@ -70,6 +70,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
       });
     }
     try {
+      checkSchemaVersion(db, options.filename); // a newer file is refused before WAL mode changes it
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       migrate(db, options.filename);

@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'chai';
 import { generate } from 'event-sourced-rules-engine/compiler';
+import { cdkAppCommand } from '../compiler/emitters/cdk.js';
 import { copyExampleInputs, removeProject, scratchProject } from './compiler.support.js';
 
 const CONFIG = `import { defineConfig } from 'event-sourced-rules-engine/schema';
@@ -68,6 +69,13 @@ describe('esre generate: the CDK stack, app and cdk.json', function () {
     expect(read('deploy/cdk/billing-hub-stack.ts')).to.equal(stack);
     expect(read('deploy/cdk/app.ts').startsWith('// mine\n')).to.equal(true);
     expect(read('cdk.json')).to.equal('{ "app": "mine" }\n');
+  });
+
+  it('sets the esre-source condition in cdk.json only when the package runs from its sources (an installed package ships only dist/)', () => {
+    // This checkout runs from its sources, so the test above saw the condition; an installed
+    // package has no runtime/*.ts, and the condition would make every import of it fail.
+    expect(cdkAppCommand('infra/app.ts', { sourceCondition: true })).to.equal('node --conditions=esre-source --import tsx infra/app.ts');
+    expect(cdkAppCommand('infra/app.ts', { sourceCondition: false })).to.equal('node --import tsx infra/app.ts');
   });
 
   it('synthesizes: the default bus is imported, schemas are named <source>@<type>', async () => {

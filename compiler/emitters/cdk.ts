@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EmitContext, EmittedFile, Emitter } from '../emitter.js';
 import { CompilerError } from '../errors.js';
 import type { AggregateModel, EventModel } from '../model.js';
@@ -12,7 +14,8 @@ import { jsonSchemaPath } from './json-schemas.js';
  *   bus (created, or imported with `-c importEventBus=true`), the outbox publisher and a schema
  *   registry with one schema per outbound event, read from the generated JSON Schemas;
  * - `app.ts` (created once, yours): the CDK app entry;
- * - `cdk.json` at the project root (created once, yours): runs the app with tsx.
+ * - `cdk.json` at the project root (created once, yours): runs the app with tsx (see
+ *   {@link cdkAppCommand}).
  * Then `npx cdk synth` / `npx cdk deploy` in the project folder is all it takes.
  */
 export const cdkEmitter: Emitter = {
@@ -46,7 +49,7 @@ export const cdkEmitter: Emitter = {
       `// Deploy with \`npx cdk deploy\` (synthesize only: \`npx cdk synth\`).`;
     const app = `${appHeader}\n\n${instantiate(readTemplate('cdk/app.ts'), { tokens })}`;
     const cdkJson = {
-      app: `node --conditions=esre-source --import tsx ${toPosix(path.relative(root, appFile))}`,
+      app: cdkAppCommand(toPosix(path.relative(root, appFile)), { sourceCondition: RUNNING_FROM_SOURCES }),
       watch: { include: [toPosix(path.relative(root, cdkOutput)) + '/**'] },
       context: { importEventBus: false },
     };
@@ -57,6 +60,24 @@ export const cdkEmitter: Emitter = {
     ];
   },
 };
+
+/**
+ * Whether this package runs from its TypeScript sources (a checkout of its repository, where
+ * `runtime/cdk/index.ts` sits two folders above this file) rather than from `dist/` (installed
+ * from npm, where `dist/compiler/emitters/` has no `runtime/` sources two folders up).
+ */
+const RUNNING_FROM_SOURCES = existsSync(fileURLToPath(new URL('../../runtime/cdk/index.ts', import.meta.url)));
+
+/**
+ * The `app` command of `cdk.json`: runs the app entry (a project-relative, `/`-separated path)
+ * with tsx. `sourceCondition` adds `--conditions=esre-source`, which makes the package's own
+ * name resolve to its TypeScript sources: right inside a checkout of this repository (the
+ * examples), wrong for an installed package, which ships only `dist/` (every import of the
+ * package would fail with ERR_MODULE_NOT_FOUND).
+ */
+export function cdkAppCommand(appEntry: string, options: { readonly sourceCondition: boolean }): string {
+  return `node ${options.sourceCondition ? '--conditions=esre-source ' : ''}--import tsx ${appEntry}`;
+}
 
 /**
  * Outbound events of all aggregates, sorted by type. EventBridge tells events apart by

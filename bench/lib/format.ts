@@ -19,6 +19,8 @@ export function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+const COUNTED = new Set(['requests', 'files']);
+
 /** A ratio or figure with its unit, e.g. `0.93×`, `12.4 MB`. */
 export function figure(value: number | null, unit: string): string {
   if (value === null) return '—';
@@ -30,7 +32,9 @@ export function figure(value: number | null, unit: string): string {
         : Math.abs(value) >= 10
           ? value.toFixed(1)
           : value.toFixed(2);
-  return unit === '×' ? `${text}×` : `${text} ${unit}`;
+  if (unit === '×') return `${text}×`;
+  // "1 request", "1 file"; other units (MB, s) have no plural.
+  return `${text} ${value === 1 && COUNTED.has(unit) ? unit.slice(0, -1) : unit}`;
 }
 
 const COLUMNS = ['benchmark', 'measured', 'baseline', 'ratio (median)', 'spread (min–max)', 'target', 'result'] as const;

@@ -14,7 +14,7 @@ export interface Target {
 /** Readable target, e.g. `≥ 0.7×`, `≤ 1.15×`, `< 50 MB`; `report` when there is none. */
 export function targetText(target: Target | undefined, unit: string): string {
   if (!target) return 'report';
-  const suffix = unit === '×' ? '×' : ` ${unit}`;
+  const suffix = unit === '×' ? '×' : ` ${unit === 'requests' || unit === 'files' ? unit.replace(/s$/, '(s)') : unit}`;
   if (target.atLeast !== undefined) return `≥ ${target.atLeast}${suffix}`;
   if (target.atMost !== undefined) return `≤ ${target.atMost}${suffix}`;
   if (target.below !== undefined) return `< ${target.below}${suffix}`;

@@ -10,7 +10,10 @@ export type TypedPublish<TOutboundMap> = <K extends keyof TOutboundMap & string>
   payload: TOutboundMap[K],
 ) => void;
 
-/** What a rule receives. */
+/**
+ * What a rule receives. The processor refills one such object for each event of a run, so read
+ * from it while the rule runs and do not keep the object itself.
+ */
 export interface RuleInput<TState, TInbound, TOutbound, TCurrent = TInbound, TPublish = Publish<TOutbound>> {
   /** The state folded so far. A rule may mutate it and return it, or return a new object. */
   state: TState;

@@ -1,3 +1,8 @@
+import { toDraft4 } from './draft4.js';
+
+/** Where the payload schema sits in the event schema. */
+const PAYLOAD_POINTER = '#/properties/detail/properties/payload';
+
 /** A JSON Schema document, as the compiler writes them (draft 2020-12, draft-07 or draft-04). */
 export type JsonSchemaDocument = { readonly [key: string]: unknown };
 
@@ -5,13 +10,17 @@ export type JsonSchemaDocument = { readonly [key: string]: unknown };
  * The JSON Schema (draft-04, the dialect EventBridge's schema registry reads) of the whole
  * EventBridge event that `EventBridgeOutboxPublisher` sends for one event type: the envelope
  * (`source`, `detail-type`, ...) with `detail` holding the event id, aggregate, sequence,
- * payload (`payloadSchema`), occurredAt and metadata. Definitions of the payload schema
- * (`$defs` or `definitions`) are moved to the top level and their references rewritten;
- * its `$schema` and `$comment` are dropped.
+ * payload (`payloadSchema`), occurredAt and metadata. The payload schema is rewritten into
+ * draft-04 (see `toDraft4`: e.g. a numeric `exclusiveMinimum` becomes `minimum` with
+ * `exclusiveMinimum: true`, `const` a one-value `enum`, `prefixItems` an `items` list); its
+ * definitions (`$defs` or `definitions`) are moved to the top level and references rewritten
+ * (`#` becomes `#/properties/detail/properties/payload`); its `$schema` and `$comment` are
+ * dropped.
  */
 export function eventBridgeEventSchema(source: string, eventType: string, payloadSchema: JsonSchemaDocument): JsonSchemaDocument {
   const { $schema: _dialect, $comment: _header, $defs, definitions, ...payload } = payloadSchema as Record<string, unknown>;
-  const hoisted = { ...(definitions as object | undefined), ...($defs as object | undefined) };
+  const hoisted: Record<string, unknown> = { ...(definitions as object | undefined), ...($defs as object | undefined) };
+  const convert = (schema: unknown) => toDraft4(schema, { root: PAYLOAD_POINTER });
   return {
     $schema: 'http://json-schema.org/draft-04/schema#',
     title: `${source} ${eventType}`,
@@ -36,27 +45,14 @@ export function eventBridgeEventSchema(source: string, eventType: string, payloa
           sequence: { type: 'integer', minimum: 1 },
           position: { type: 'integer', minimum: 0 },
           causationId: { type: 'string' },
-          payload: rewriteRefs(payload),
+          payload: convert(payload),
           occurredAt: { type: 'string', format: 'date-time' },
           metadata: { type: 'object' },
         },
       },
     },
-    ...(Object.keys(hoisted).length === 0 ? {} : { definitions: rewriteRefs(hoisted) }),
+    ...(Object.keys(hoisted).length === 0
+      ? {}
+      : { definitions: Object.fromEntries(Object.entries(hoisted).map(([name, schema]) => [name, convert(schema)])) }),
   };
-}
-
-/** Rewrites `#/$defs/...` and `#/definitions/...` references to the hoisted definitions; drops nested `$schema`. */
-function rewriteRefs<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(rewriteRefs) as T;
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '$schema') continue;
-      out[key] =
-        key === '$ref' && typeof item === 'string' ? item.replace(/^#\/(\$defs|definitions)\//, '#/definitions/') : rewriteRefs(item);
-    }
-    return out as T;
-  }
-  return value;
 }

@@ -7,3 +7,4 @@ export { DynamoDBOutboxEventBridgeHandler, type DynamoDBOutboxEventBridgeHandler
 export { outboxHandlerEntry } from './handler-entry.js';
 export { OutboundEventSchemas, type OutboundEventSchemasProps } from './event-schemas.js';
 export { eventBridgeEventSchema, type JsonSchemaDocument } from './event-schema.js';
+export { toDraft4, type Draft4Options } from './draft4.js';

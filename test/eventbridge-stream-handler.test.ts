@@ -150,6 +150,37 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
     expect(response.batchItemFailures).to.deep.equal([{ itemIdentifier: records[2]!.dynamodb!.SequenceNumber }]);
   });
 
+  it('logs one JSON object per stdout line by default (jsonLineLogger), as CloudWatch Logs Insights reads it', async () => {
+    const chunks: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    const record = outbox('a', 1);
+    try {
+      server.options = { failEntry: () => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'down' }) };
+      await createDynamoDBStreamToEventBridgeHandler({
+        source: 'account-service',
+        eventBusName: 'domain-events',
+        client: server.client(),
+        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      })({ Records: [insert(record)] });
+    } finally {
+      process.stdout.write = write;
+    }
+    const entries = chunks.filter((chunk) => chunk.includes('"outbox ')).map((chunk) => {
+      expect(chunk.endsWith('\n') && chunk.indexOf('\n') === chunk.length - 1, 'one line per entry').to.equal(true);
+      return JSON.parse(chunk) as Record<string, unknown>;
+    });
+    expect(entries.map((entry) => [entry['level'], entry['message']])).to.deep.equal([
+      ['error', 'outbox record not published'],
+      ['warn', 'outbox batch processed'],
+    ]);
+    expect(entries[0]).to.include({ eventId: record.id, aggregateId: 'a', code: 'InternalFailure', attempts: 1 });
+    for (const entry of entries) expect(new Date(entry['timestamp'] as string).toISOString()).to.equal(entry['timestamp']);
+  });
+
   it('handles an empty batch', async () => {
     expect(await handler()({ Records: [] })).to.deep.equal({ batchItemFailures: [] });
     expect(server.accepted).to.deep.equal([]);

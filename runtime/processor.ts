@@ -101,12 +101,17 @@ export interface ProcessResult<TState, TOutbound> {
   readonly replayed: readonly Publication<TOutbound>[];
 }
 
+/** Up to this many rules, `run` finds an event's rule by comparing types rather than by a map lookup. */
+const SCAN_LIMIT = 8;
+
 /** Applies rules to events, folding them into state and collecting what the rules publish. */
 export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
   readonly #rules: ReadonlyMap<string, StateUpdater<TState, TInbound, TOutbound, any, any>>;
   /** Event type → position of its rule in `#ruleList` (see `run`). */
   readonly #slots: ReadonlyMap<string, number>;
   readonly #ruleList: readonly StateUpdater<TState, TInbound, TOutbound, any, any>[];
+  /** Event types in slot order. */
+  readonly #typeList: readonly string[];
   readonly #initial: () => TState;
 
   /**
@@ -123,6 +128,7 @@ export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
         );
     this.#initial = initial;
     this.#ruleList = [...this.#rules.values()];
+    this.#typeList = [...this.#rules.keys()];
     this.#slots = new Map([...this.#rules.keys()].map((type, slot) => [type, slot]));
   }
 
@@ -185,6 +191,9 @@ export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
     // function, which V8 can inline, instead of one site calling every rule.
     const list = this.#ruleList;
     const slots = this.#slots;
+    const types = this.#typeList;
+    // With few rules, comparing the type with each one is faster than hashing it.
+    const scan = types.length <= SCAN_LIMIT;
     const rule0 = list[0];
     const rule1 = list[1];
     const rule2 = list[2];
@@ -193,8 +202,19 @@ export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
     const rule5 = list[5];
     for (let index = 0; index < all.length; index++) {
       const event = all[index]!;
-      const slot = slots.get(event.type);
-      if (slot === undefined) {
+      const type = event.type;
+      let slot = -1;
+      if (scan) {
+        for (let candidate = 0; candidate < types.length; candidate++) {
+          if (types[candidate] === type) {
+            slot = candidate;
+            break;
+          }
+        }
+      } else {
+        slot = slots.get(type) ?? -1;
+      }
+      if (slot === -1) {
         if (ignoreUnknown) {
           stateIndex++;
           continue;

@@ -14,8 +14,8 @@ import { figureRow, pairedRow } from '../lib/rows.js';
 import type { BenchRow } from '../lib/row.js';
 import { interleaved } from '../lib/interleave.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const APPENDS_PER_ROUND = 60;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const APPENDS_PER_ROUND = 100;
 
 export default async function dynamodbAppendBench(): Promise<BenchRow[]> {
   const table = await benchTable();
@@ -112,7 +112,7 @@ export default async function dynamodbAppendBench(): Promise<BenchRow[]> {
       name: 'dynamodb append',
       rounds: ROUNDS,
       perRound: APPENDS_PER_ROUND,
-      block: 5,
+      block: 10,
       warmup: 20,
       measured: viaStore,
       baseline: () => rawAppend('via-sdk'),

@@ -125,9 +125,22 @@ export async function startDynamoDBLocal(options: StartDynamoDBLocalOptions = {}
     await waitUntilAnswering(endpoint, timeoutMs, Promise.race([exited.then((code) => `exited with code ${code}`), spawnError.then((e) => e.message)]));
   } catch (error) {
     await stop();
-    throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output}`);
+    throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}${javaHint(output)}\n${output}`);
   }
   return { endpoint, port, pid, stop };
+}
+
+/**
+ * Why java could not run the launcher, when its output says so. Source-file mode needs the
+ * `jdk.compiler` module: every JDK and Debian's `openjdk-*-jre-headless` (whose modules image
+ * holds all modules) have it; trimmed runtimes built with jlink may not.
+ */
+function javaHint(output: string): string {
+  if (!/jdk\.compiler/.test(output)) return '';
+  return (
+    `\n(${LAUNCHER} runs in Java's source-file mode, which needs the jdk.compiler module; this java has none. ` +
+    'Use a JDK, or a runtime that includes jdk.compiler, e.g. Debian\'s default-jre-headless.)'
+  );
 }
 
 async function waitUntilAnswering(endpoint: string, timeoutMs: number, failed: Promise<string>): Promise<void> {

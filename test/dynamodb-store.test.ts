@@ -287,6 +287,26 @@ describe('DynamoEventStore on DynamoDB Local', function () {
       expect(await scanTable()).to.deep.equal(before);
     });
 
+    it('measures items as DynamoDB does: an event item of exactly 400 KB is stored, one byte more is refused', async () => {
+      const type = freshType();
+      const accounts = counters(type);
+      // The item's size without its text: from the error for a text that is surely too long.
+      const probe = await accounts.append('edge', createEvent('NOTED', { text: 'x'.repeat(410_000) })).catch((e: unknown) => e);
+      expect(probe).to.be.instanceOf(DynamoLimitError);
+      const overhead = (probe as DynamoLimitError).actual - 410_000;
+      const fitting = DYNAMO_LIMITS.itemBytes - overhead;
+
+      const tooBig = await accounts.append('edge', createEvent('NOTED', { text: 'x'.repeat(fitting + 1) })).catch((e: unknown) => e);
+      expect(tooBig).to.be.instanceOf(DynamoLimitError);
+      expect((tooBig as DynamoLimitError).actual).to.equal(DYNAMO_LIMITS.itemBytes + 1);
+
+      // DynamoDB Local accepts what the store lets through at the limit: the count is not below DynamoDB's.
+      const result = await accounts.append('edge', createEvent('NOTED', { text: 'x'.repeat(fitting) }));
+      expect(result.snapshot.sequence).to.equal(1);
+      const [stored] = await collect(accounts.history('edge'));
+      expect((stored!.payload as { text: string }).text).to.have.length(fitting);
+    });
+
     it('refuses a transaction over 4 MB with a DynamoLimitError; the table is unchanged', async () => {
       const type = freshType();
       const accounts = counters(type);

@@ -162,7 +162,7 @@ export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
     const published: Publication<TOutbound>[] = [];
     const replayed: Publication<TOutbound>[] = [];
     const checkPublication = options.checkPublication;
-    const ignoreUnknown = options.ignoreUnknownEventTypes === true;
+    const ignoreUnknown = !!options.ignoreUnknownEventTypes;
     let state = structuredClone(input.state);
     let stateIndex = input.stateIndex;
     // `publish` reads the current event and phase from the one input object of this run.

@@ -19,8 +19,8 @@ export interface ResolvedConfig {
   /** Absolute folder of rule files. */
   readonly rules: string;
   readonly service: ServiceConfig;
-  /** Absolute folder the CDK emitter writes to. */
-  readonly cdkOutput: string;
+  /** Absolute folder the CDK emitter writes to; null when the config says `cdk: false`. */
+  readonly cdkOutput: string | null;
 }
 
 /** Finds the config file: `configPath` if given, else the first of {@link CONFIG_FILE_NAMES} in `cwd`. */
@@ -84,6 +84,6 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     output,
     rules,
     service: { name: service.name, eventSource: service.eventSource, eventBusName: service.eventBusName },
-    cdkOutput: folder('cdk.output', config.cdk?.output, 'infra'),
+    cdkOutput: config.cdk === false ? null : folder('cdk.output', config.cdk?.output, 'infra'),
   };
 }

@@ -139,8 +139,11 @@ export interface EsreConfig {
   /** Folder of rule files, owned by you once created (default `"src/rules"`). */
   readonly rules?: string;
   readonly service: ServiceConfig;
-  /** Where the CDK emitter writes the stack and app (default `"infra"`). */
-  readonly cdk?: { readonly output?: string };
+  /**
+   * Where the CDK emitter writes the stack and app (default `{ output: "infra" }`); `false` for
+   * a project that does not deploy with CDK (a browser app): no stack, app or `cdk.json`.
+   */
+  readonly cdk?: { readonly output?: string } | false;
 }
 
 /** Declares the compiler's configuration; the default export of `esre.config.ts`. */

@@ -44,6 +44,16 @@ describe('esre.config.ts: defineConfig, defaults and errors', function () {
     expect(resolved.rules).to.equal(path.join(dir, 'out/rules'));
   });
 
+  it('cdk: false generates no CDK stack, app or cdk.json', async () => {
+    config(`${head}{ schemas: 'schemas/*.schema.ts', output: 'nocdk/generated', rules: 'nocdk/rules', cdk: false, ${service} });\n`, 'nocdk.config.ts');
+    const resolved = await loadConfig({ cwd: dir, config: 'nocdk.config.ts' });
+    expect(resolved.cdkOutput).to.equal(null);
+    await generate({ cwd: dir, config: 'nocdk.config.ts' });
+    expect(existsSync(path.join(dir, 'nocdk/generated/account/aggregate.ts')), 'the aggregate is generated').to.equal(true);
+    expect(existsSync(path.join(dir, 'infra')), 'no infra/').to.equal(false);
+    expect(existsSync(path.join(dir, 'cdk.json')), 'no cdk.json').to.equal(false);
+  });
+
   const invalid: [string, string, string][] = [
     ['no service', `${head}{ schemas: ['schemas/*.schema.ts'] } as never);\n`, 'esre.config.ts: service: give { name, eventSource, eventBusName }'],
     [

@@ -22,6 +22,7 @@ export const cdkEmitter: Emitter = {
   name: 'cdk',
   emit(context: EmitContext): EmittedFile[] {
     const { service, cdkOutput, root } = context.config;
+    if (cdkOutput === null) return [];
     const stackFile = path.join(cdkOutput, `${kebabCase(service.name)}-stack.ts`);
     const appFile = path.join(cdkOutput, 'app.ts');
     const stackClass = `${pascalCase(service.name)}Stack`;

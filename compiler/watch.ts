@@ -1,4 +1,4 @@
-import { type FSWatcher, existsSync, readdirSync, watch as watchFolder } from 'node:fs';
+import { type FSWatcher, existsSync, readdirSync, statSync, watch as watchFolder } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GenerateOptions, type GenerateResult, generate } from './generate.js';
@@ -27,6 +27,8 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
   let running: Promise<void> = Promise.resolve();
   let closed = false;
   let ignored: string | undefined;
+  /** Modification times already acted on, so a file dated in the future cannot loop. */
+  const seen = new Map<string, number>();
 
   const schedule = (file: string) => {
     if (closed || file.includes('.esre-tmp')) return;
@@ -48,6 +50,7 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
 
   const run = async () => {
     if (closed) return;
+    const started = Date.now();
     try {
       const result = await generate(options);
       ignored = result.config.output;
@@ -61,6 +64,16 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
       }
       follow(folders);
       options.onRun({ result });
+      // A file saved while this run was reading it, before its folder was watched (the first
+      // run, a new folder), fired no watch event: run again for it.
+      for (const url of result.inputs) {
+        const file = fileURLToPath(url);
+        const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+        if (modified !== undefined && modified >= started && seen.get(file) !== modified) {
+          seen.set(file, modified);
+          schedule(file);
+        }
+      }
     } catch (error) {
       const cwd = path.resolve(options.cwd ?? process.cwd());
       follow([cwd, ...subfolders(cwd)]);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type GenerateResult, STUB_MARKER, check, generate, watch } from 'event-sourced-rules-engine/compiler';
 import { EXAMPLE, removeProject, runCli, scratchProject } from './compiler.support.js';
@@ -145,6 +145,26 @@ describe('esre generate and esre check: rule stubs, orphans, stale files', funct
       expect(readFileSync(file('src/generated/account/types.ts'), 'utf8')).to.include('ACCOUNT_CLOSED');
     } finally {
       await watcher.close();
+    }
+  });
+  it('esre generate --watch runs again for a file saved while its first run was reading it', async () => {
+    // A modification time after the run started is what a save during the run leaves behind.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(schema(), later, later);
+    const runs: { result?: GenerateResult; error?: unknown }[] = [];
+    let notify: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (notify = () => runs.length >= 2 && resolve()));
+    const watcher = await watch({ cwd: dir, debounceMs: 20, onRun: (outcome) => (runs.push(outcome), notify()) });
+    try {
+      const tooLate = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no second run within 10 s')), 10_000).unref());
+      await Promise.race([second, tooLate]);
+      expect(runs.map((run) => run.error)).to.deep.equal([undefined, undefined]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(runs, 'once per modification, not again and again').to.have.length(2);
+    } finally {
+      await watcher.close();
+      const now = new Date();
+      utimesSync(schema(), now, now);
     }
   });
 });

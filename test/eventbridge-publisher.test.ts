@@ -35,11 +35,7 @@ describe('EventBridgeOutboxPublisher', () => {
   after(async () => {
     await server.stop();
   });
-  beforeEach(() => {
-    server.accepted.length = 0;
-    server.requests = 0;
-    server.options = {};
-  });
+  beforeEach(() => server.reset());
 
   const publisher = (options: Partial<EventBridgeOutboxPublisherOptions> = {}) =>
     new EventBridgeOutboxPublisher({

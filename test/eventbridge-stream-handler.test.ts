@@ -41,8 +41,7 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
     await server.stop();
   });
   beforeEach(() => {
-    server.accepted.length = 0;
-    server.options = {};
+    server.reset();
     logs = [];
   });
 

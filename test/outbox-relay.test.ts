@@ -25,11 +25,7 @@ describe('OutboxRelay', () => {
   after(async () => {
     await server.stop();
   });
-  beforeEach(() => {
-    server.accepted.length = 0;
-    server.failedEntries = 0;
-    server.options = {};
-  });
+  beforeEach(() => server.reset());
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((relay) => relay.stop()));
   });

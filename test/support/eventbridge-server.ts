@@ -110,6 +110,14 @@ export class FakeEventBridge {
   }
 
   /** Stops the server and drops open connections. */
+  /** Forgets what was received and drops injected failures, for the next test. */
+  reset(): void {
+    this.accepted.length = 0;
+    this.failedEntries = 0;
+    this.requests = 0;
+    this.options = {};
+  }
+
   async stop(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -56,10 +56,8 @@ export interface RuleFileModel {
   /** Absolute path. */
   readonly file: string;
   readonly exists: boolean;
-  /** Still an unimplemented stub (carries the `esre:stub` marker). */
+  /** Still an unimplemented stub (carries the `esre:stub` marker). Used by `esre check` only: no generated file depends on rule files. */
   readonly stub: boolean;
-  /** Outbound event types the rule publishes (`publish('TYPE', ...)` calls found in its source). */
-  readonly publishes: readonly string[];
 }
 
 /** One aggregate, checked. */
@@ -267,14 +265,12 @@ export async function buildModel(
 
     const outputDir = path.join(config.output, folder);
     const rulesDir = path.join(config.rules, folder);
-    const outboundTypes = new Set(outbound.map((event) => event.type));
     const rules = new Map<string, RuleFileModel>();
     for (const event of inbound) {
       const ruleFile = path.join(rulesDir, `${event.camel}.ts`);
       const exists = existsSync(ruleFile);
-      const source = exists ? readFileSync(ruleFile, 'utf8') : '';
-      const stub = source.includes(STUB_MARKER);
-      rules.set(event.type, { event: event.type, file: ruleFile, exists, stub, publishes: stub ? [] : publishedTypes(source, outboundTypes) });
+      const stub = exists && readFileSync(ruleFile, 'utf8').includes(STUB_MARKER);
+      rules.set(event.type, { event: event.type, file: ruleFile, exists, stub });
     }
     const expected = new Set([...rules.values()].map((rule) => rule.file));
     const orphanRules = listFiles(rulesDir).filter((ruleFile) => /\.[mc]?ts$/.test(ruleFile) && !ruleFile.endsWith('.d.ts') && !expected.has(ruleFile));
@@ -312,14 +308,6 @@ function resolveModule(from: string, specifier: string): string | undefined {
   const base = path.resolve(from, specifier);
   const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`];
   return candidates.find((candidate) => existsSync(candidate) && !candidate.endsWith('/'));
-}
-
-function publishedTypes(source: string, declared: ReadonlySet<string>): string[] {
-  const found = new Set<string>();
-  for (const match of source.matchAll(/publish\(\s*['"`]([A-Za-z][A-Za-z0-9_]*)['"`]/g)) {
-    if (declared.has(match[1]!)) found.add(match[1]!);
-  }
-  return [...found].sort();
 }
 
 function listFiles(folder: string): string[] {

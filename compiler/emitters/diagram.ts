@@ -3,9 +3,11 @@ import type { EmitContext, EmittedFile, Emitter } from '../emitter.js';
 import type { AggregateModel } from '../model.js';
 
 /**
- * `<aggregate>.md`: a Mermaid flowchart of the aggregate (inbound events → rules → state and
- * outbound events, indexes over the state) and tables of the same. Which outbound events a
- * rule publishes is read from its rule file's `publish('TYPE', ...)` calls.
+ * `<aggregate>.md`: a Mermaid flowchart of the aggregate (inbound events → rules → state, the
+ * outbound events the rules may publish, indexes over the state) and tables of the same. Like
+ * every generated file it depends only on the config and the schema module, never on the rule
+ * files: writing a rule never makes it stale. Which rule publishes which outbound event is
+ * therefore not drawn (the schema declares only what the aggregate's rules may publish).
  */
 export const diagramEmitter: Emitter = {
   name: 'diagram',
@@ -23,7 +25,7 @@ function markdown(context: EmitContext, aggregate: AggregateModel): string {
   const header = context.headerLines([aggregate.schemaFile]);
   const lines: string[] = [
     `<!-- ${header[0]} -->`,
-    `<!-- ${header[1]} Rule → outbound edges come from the rules in ${rulesFolder}. -->`,
+    `<!-- ${header[1]} -->`,
     '',
     `# ${aggregate.pascal} (\`${aggregate.type}\`)`,
     '',
@@ -43,17 +45,15 @@ function markdown(context: EmitContext, aggregate: AggregateModel): string {
   lines.push(`  state[("${aggregate.pascal} state")]`);
   for (const event of aggregate.inbound) {
     lines.push(`  in_${event.type} --> rule_${event.type}`, `  rule_${event.type} --> state`);
-    for (const published of aggregate.rules.get(event.type)!.publishes) lines.push(`  rule_${event.type} -.-> out_${published}`);
   }
+  if (aggregate.outbound.length > 0) lines.push('  rules -. may publish .-> outbound');
   for (const index of aggregate.indexes) {
     const key = index.kind === 'path' ? `state.${index.path}` : `${index.exportName}()`;
     lines.push(`  state --> index_${index.name}{{"${index.name}: ${key}"}}`);
   }
-  lines.push('```', '', '| Inbound event | Rule file | Publishes |', '| --- | --- | --- |');
+  lines.push('```', '', '| Inbound event | Rule file |', '| --- | --- |');
   for (const event of aggregate.inbound) {
-    const rule = aggregate.rules.get(event.type)!;
-    const publishes = rule.publishes.map((type) => `\`${type}\``).join(', ') || '—';
-    lines.push(`| \`${event.type}\` | \`${path.basename(rule.file)}\` | ${publishes} |`);
+    lines.push(`| \`${event.type}\` | \`${rulesFolder}/${path.basename(aggregate.rules.get(event.type)!.file)}\` |`);
   }
   if (aggregate.outbound.length > 0) {
     lines.push('', '| Outbound event | JSON Schema |', '| --- | --- |');

@@ -70,3 +70,20 @@ export class StoreLimitError extends EventSourcingError {}
 
 /** A store failed for a reason other than a concurrency conflict. */
 export class StoreError extends EventSourcingError {}
+
+/**
+ * A rule called `publish` after it returned (from a callback or a kept input object). A
+ * publication belongs to the rule call that made it; a late one would be pinned on whatever
+ * event runs then, so it is refused.
+ */
+export class PublishAfterRuleError extends EventSourcingError {
+  constructor(
+    readonly eventType: string,
+    readonly causeId: string,
+  ) {
+    super(
+      `publish(${JSON.stringify(eventType)}) was called after the rule for event ${causeId} returned; ` +
+        'publish only while the rule runs',
+    );
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * The processor's dispatch paths, which its speed work introduced: rules found by comparing
  * types (few rules) or by a map (many), called from their own call sites (the first six) or a
- * shared one; one input object and one `publish` reused across a run.
+ * shared one; a fresh input object per call, one `publish` per run.
  */
 import { expect } from 'chai';
 import { Processor, UnknownEventTypeError, type EventRecord, type StateUpdater } from 'event-sourced-rules-engine';

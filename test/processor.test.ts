@@ -103,6 +103,41 @@ describe('Processor', () => {
     expect(seen[1]!.newEvents.map((e) => e.id)).to.deep.equal([n1!.id, n2!.id]);
   });
 
+  it('gives every rule call an input of its own: a rule that keeps its input, or closes over it, later sees its own event', () => {
+    const kept: RuleInput<number, unknown, unknown>[] = [];
+    const readers: (() => unknown)[] = [];
+    const processor = new Processor<number, unknown, unknown>(
+      new Map([['X', (input: RuleInput<number, unknown, unknown>) => {
+        kept.push(input);
+        readers.push(() => [input.current, input.event.id, input.currentIndex, input.stateIndex, input.replaying, input.state]);
+        return input.state + 1;
+      }]]),
+      () => 0,
+    );
+    const [p, n1, n2] = records({ type: 'X', payload: 'past' }, { type: 'X', payload: 'first' }, { type: 'X', payload: 'second' });
+    processor.run({ state: 0, stateIndex: 0, pastEvents: [p!], newEvents: [n1!, n2!] });
+    expect(new Set(kept).size, 'one input object per call').to.equal(3);
+    expect(readers.map((read) => read())).to.deep.equal([
+      ['past', p!.id, 0, 0, true, 0],
+      ['first', n1!.id, 1, 1, false, 1],
+      ['second', n2!.id, 2, 2, false, 2],
+    ]);
+  });
+
+  it('refuses a publish made after its rule call returned, instead of pinning it on another event', () => {
+    let later: (() => void) | undefined;
+    const processor = new Processor<number, unknown, unknown>(
+      new Map([['X', (input: RuleInput<number, unknown, unknown>) => {
+        if (!later) later = () => input.publish('LATE', {});
+        return input.state + 1;
+      }]]),
+      () => 0,
+    );
+    const run = processor.run({ state: 0, stateIndex: 0, newEvents: records({ type: 'X', payload: 1 }, { type: 'X', payload: 2 }) });
+    expect(() => later!()).to.throw(/publish.*after/i);
+    expect(run.published).to.deep.equal([]);
+  });
+
   it('never mutates the state it was given, even when rules mutate theirs', () => {
     const processor = new Processor<Counter, any, any>(rules, initial);
     const start = { total: 1, seen: ['x'] };

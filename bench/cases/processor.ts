@@ -115,7 +115,7 @@ export default async function processorBench(): Promise<BenchRow[]> {
       measured,
       baseline,
       show: (value) => `${si(value)} events/s`,
-      target: { atLeast: 0.7 },
+      target: { atLeast: 0.5 },
       details: { events: EVENTS, rounds: ROUNDS, runsPerRound: RUNS_PER_ROUND },
     }),
   ];

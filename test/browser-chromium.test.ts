@@ -2,15 +2,12 @@
  * The browser stores in real headless Chromium: pages of one origin served from a loopback
  * server, loading the esbuild bundle of the core and `./browser` (exposed as `window.esre`).
  */
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bundleForBrowser } from './support/browser/bundle.js';
+import { launchChromium } from './support/browser/chromium.js';
 import type { EsreGlobal } from './support/browser/page-entry.js';
 import { startPageServer, type PageServer } from './support/browser/server.js';
-
-/** Debian's `chromium` package (`.ci/run` installs it); `CHROMIUM_PATH` points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** What the pages keep between `evaluate` calls. */
 interface PageGlobals {
@@ -26,15 +23,9 @@ describe('browser stores in headless Chromium', function () {
   let context: BrowserContext;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
-    }
     const bundle = await bundleForBrowser('test/support/browser/page-entry.ts');
     server = await startPageServer(bundle.code);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

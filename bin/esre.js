@@ -21,6 +21,10 @@ if (existsSync(fileURLToPath(built)) && !existsSync(fileURLToPath(source))) {
   tsx.register();
   await import(source.href);
 } else {
-  console.error(`esre: cannot find the compiler in ${root} (run npm run build)`);
+  console.error(
+    `esre: this copy of event-sourced-rules-engine (${root}) has no dist/: it was packed or linked without being built.\n` +
+      'Install a published version (npm install event-sourced-rules-engine), or a tarball made by `npm pack` in a checkout\n' +
+      '(npm pack builds dist/ first); in a checkout you link to, run `npm run build` once.',
+  );
   process.exit(1);
 }

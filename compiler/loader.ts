@@ -44,9 +44,13 @@ export class ModuleLoader {
     return new ModuleLoader((await loadTsx()).register);
   }
 
-  /** Imports a module by absolute file path; returns its namespace object. */
+  /**
+   * Imports a module by absolute file path; returns its namespace object. In a CommonJS project
+   * (no `"type": "module"`) tsx compiles the module to CommonJS, so its `export default` arrives
+   * as `default.default`; it is unwrapped, so both kinds of project give the same namespace.
+   */
   async import(file: string): Promise<Record<string, unknown>> {
-    return (await this.#api.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    return unwrapCommonJsDefault((await this.#api.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>);
   }
 
   /** URLs of the project files imported so far (watch mode watches them). */
@@ -58,4 +62,16 @@ export class ModuleLoader {
   async dispose(): Promise<void> {
     await this.#api.unregister();
   }
+}
+
+/**
+ * The namespace an ES module compiled to CommonJS would have had: Node exposes such a module's
+ * `module.exports` (marked `__esModule`) as `default`, so its own default export is one level down.
+ */
+export function unwrapCommonJsDefault(namespace: Record<string, unknown>): Record<string, unknown> {
+  const exported = namespace.default as { __esModule?: unknown; default?: unknown } | null | undefined;
+  if (typeof exported === 'object' && exported !== null && exported.__esModule === true && 'default' in exported) {
+    return { ...namespace, default: exported.default };
+  }
+  return namespace;
 }

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { InMemoryEventStore, type OutboxRecord } from 'event-sourced-rules-engine';
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   EventBridgeOutboxPublisher,
+  PublishAbortedError,
+  PublishTimeoutError,
   putEventsEntrySize,
   toPutEventsEntry,
   type EventBridgeOutboxPublisherOptions,
@@ -169,6 +172,70 @@ describe('EventBridgeOutboxPublisher', () => {
     expect(result.failed).to.deep.equal([]);
     expect(server.failedEntries).to.be.greaterThan(0);
     expect(expectAllDeliveredInOrder(server.accepted, written)).to.equal(0);
+  });
+
+  describe('bounded waits', () => {
+    it('abandons a request the endpoint never answers after requestTimeoutMs and fails it with PublishTimeoutError', async () => {
+      server.options = { holdRequest: () => ({ ms: Infinity }) };
+      const timeout = 250;
+      const attempts = 2;
+      const started = Date.now();
+      const result = await publisher({ requestTimeoutMs: timeout, retry: { attempts, baseDelayMs: 1, maxDelayMs: 1 } }).publish([
+        record('a', 1),
+        record('a', 2),
+        record('b', 1),
+      ]);
+      const elapsed = Date.now() - started;
+      expect(elapsed, 'each attempt waits one timeout').to.be.at.least(attempts * timeout - 20);
+      expect(elapsed, 'and no longer').to.be.below(attempts * timeout + 1_000);
+      expect(result.published).to.deep.equal([]);
+      expect(result.failed.map(({ record: r, code, attempts: n }) => [r.id, code, n])).to.deep.equal([
+        ['evt-a-1-0', 'RequestTimeout', attempts],
+        ['evt-a-2-0', 'PrecedingRecordFailed', 0],
+        ['evt-b-1-0', 'RequestTimeout', attempts],
+      ]);
+      expect(result.failed[0]!.error).to.be.instanceOf(PublishTimeoutError).and.include({ timeoutMs: timeout });
+      expect(server.held).to.equal(attempts);
+    });
+
+    it('does not wait for a client that ignores the abort signal', async () => {
+      const silent = { send: () => new Promise<never>(() => {}) };
+      const started = Date.now();
+      const result = await new EventBridgeOutboxPublisher({ source: 's', client: silent, requestTimeoutMs: 100, retry: { attempts: 1 } }).publish([
+        record('a', 1),
+      ]);
+      expect(Date.now() - started).to.be.below(1_000);
+      expect(result.failed.map((failure) => failure.code)).to.deep.equal(['RequestTimeout']);
+    });
+
+    it('defaults requestTimeoutMs to DEFAULT_REQUEST_TIMEOUT_MS, 5 seconds', () => {
+      expect(DEFAULT_REQUEST_TIMEOUT_MS).to.equal(5_000);
+      expect(new EventBridgeOutboxPublisher({ source: 's' }).requestTimeoutMs).to.equal(DEFAULT_REQUEST_TIMEOUT_MS);
+    });
+
+    it('stops at once when the signal aborts: the request in flight is abandoned, the rest fails as Aborted', async () => {
+      server.options = { holdRequest: (entries) => (eventIdOf(entries[0]!) === 'evt-b-1-0' ? { ms: Infinity } : undefined) };
+      const controller = new AbortController();
+      const started = Date.now();
+      const publishing = publisher({ maxEntriesPerRequest: 1 }).publish([record('a', 1), record('b', 1), record('c', 1), record('a', 2)], {
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 150);
+      const result = await publishing;
+      expect(Date.now() - started, 'well before the 5 s request timeout').to.be.below(1_000);
+      expect(result.published.map((r) => r.id)).to.deep.equal(['evt-a-1-0']);
+      expect(result.failed.map(({ record: r, code }) => [r.id, code])).to.deep.equal([
+        ['evt-a-2-0', 'Aborted'],
+        ['evt-b-1-0', 'Aborted'],
+        ['evt-c-1-0', 'Aborted'],
+      ]);
+      expect(result.failed[1]!.error).to.be.instanceOf(PublishAbortedError);
+    });
+
+    it('rejects a requestTimeoutMs that is not a positive integer', () => {
+      expect(() => new EventBridgeOutboxPublisher({ source: 's', requestTimeoutMs: 0 })).to.throw(TypeError, /requestTimeoutMs/);
+      expect(() => new EventBridgeOutboxPublisher({ source: 's', requestTimeoutMs: Number.NaN })).to.throw(TypeError, /requestTimeoutMs/);
+    });
   });
 
   it('rejects bad options with a TypeError naming the option', () => {

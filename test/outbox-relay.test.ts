@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InMemoryEventStore } from 'event-sourced-rules-engine';
-import { EventBridgeOutboxPublisher } from 'event-sourced-rules-engine/eventbridge';
+import { DEFAULT_REQUEST_TIMEOUT_MS, EventBridgeOutboxPublisher } from 'event-sourced-rules-engine/eventbridge';
 import { OutboxRelay, type PublishFailure } from 'event-sourced-rules-engine/outbox';
 import { FakeEventBridge, failRandomly } from './support/eventbridge-server.js';
 import { expectAllDeliveredInOrder } from './support/outbox-assertions.js';
@@ -106,6 +106,59 @@ describe('OutboxRelay', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(server.accepted.map((event) => event.detail['eventId'])).to.deep.equal(before.map((record) => record.id));
     expect(await store.pendingOutbox()).to.have.length(2);
+  });
+
+  for (const batchSize of [1, undefined]) {
+    it(`never stalls other aggregates behind a poison aggregate (batch size ${batchSize ?? 'default'}): they are delivered in order, it is reported and backs off`, async () => {
+      const store: Store = new InMemoryEventStore();
+      // The poison aggregate's records are the oldest pending ones, more than a default batch.
+      const poison = await commitWorkload(store, { type: 'POISON', aggregates: 1, depositsPerAggregate: 60 });
+      const healthy = await commitWorkload(store, { type: 'HEALTHY', aggregates: 10, depositsPerAggregate: 3 });
+      server.options = {
+        failEntry: (entry) =>
+          (JSON.parse(entry.Detail!) as { aggregateType: string }).aggregateType === 'POISON'
+            ? { ErrorCode: 'MalformedDetail', ErrorMessage: 'never accepted' }
+            : undefined,
+      };
+      const failures: PublishFailure<WalletOutbound>[] = [];
+      const running = new OutboxRelay<WalletOutbound>({
+        store,
+        publisher: publisher(2),
+        ...(batchSize === undefined ? {} : { batchSize }),
+        pollIntervalMs: 5,
+        onFailure: (failed) => failures.push(...failed),
+      });
+      relays.push(running);
+      running.start();
+      const poisonIds = poison.map((record) => record.id).sort();
+      await waitFor(async () => (await store.pendingOutbox({ limit: 1000 })).length === poison.length, 15_000);
+      await running.stop();
+
+      expectAllDeliveredInOrder(server.accepted, healthy);
+      expect((await store.pendingOutbox({ limit: 1000 })).map((record) => record.id).sort()).to.deep.equal(poisonIds);
+      const reported = failures.filter((failure) => failure.code !== 'PrecedingRecordFailed');
+      expect(reported.length, 'the poison record is reported').to.be.greaterThan(0);
+      for (const failure of reported) {
+        expect([failure.record.id, failure.code]).to.deep.equal([poison[0]!.id, 'MalformedDetail']);
+      }
+    });
+  }
+
+  it('stop() returns at once while a request hangs, well within the default request timeout, and leaves its records pending', async () => {
+    const store: Store = new InMemoryEventStore();
+    const written = await commitWorkload(store, { type: 'RELAY_HUNG', aggregates: 2, depositsPerAggregate: 1 });
+    server.options = { holdRequest: () => ({ ms: Infinity }) };
+    const running = new OutboxRelay<WalletOutbound>({
+      store,
+      publisher: new EventBridgeOutboxPublisher<WalletOutbound>({ source: 'test.wallets', client: server.client() }),
+    });
+    relays.push(running);
+    running.start();
+    await waitFor(async () => server.held > 0, 5_000);
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).to.be.below(DEFAULT_REQUEST_TIMEOUT_MS / 5);
+    expect(await store.pendingOutbox()).to.have.length(written.length);
   });
 
   it('rejects bad options', () => {

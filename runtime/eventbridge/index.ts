@@ -5,12 +5,14 @@
 export {
   EventBridgeOutboxPublisher,
   DEFAULT_MAX_ENTRY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   MAX_ENTRIES_PER_REQUEST,
   type EventBridgeOutboxPublisherOptions,
   type PutEventsClient,
 } from './publisher.js';
 export { toEventDetail, toPutEventsEntry, putEventsEntrySize, type OutboxEventDetail, type EventTarget } from './entry.js';
-export type { OutboxPublisher, PublishResult, PublishFailure } from '../outbox/publisher.js';
+export type { OutboxPublisher, PublishResult, PublishFailure, PublishOptions } from '../outbox/publisher.js';
+export { PublishTimeoutError, PublishAbortedError } from '../outbox/errors.js';
 export {
   createDynamoDBStreamToEventBridgeHandler,
   type DynamoDBStreamToEventBridgeOptions,

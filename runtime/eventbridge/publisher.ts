@@ -4,15 +4,21 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { backoffDelay, sleep, type RetryOptions } from '../retry.js';
+import { backoffDelay, type RetryOptions } from '../retry.js';
 import type { OutboxRecord } from '../types.js';
 import { queuesByAggregate } from '../outbox/order.js';
-import type { OutboxPublisher, PublishFailure, PublishResult } from '../outbox/publisher.js';
+import type { OutboxPublisher, PublishFailure, PublishOptions, PublishResult } from '../outbox/publisher.js';
+import { PublishAbortedError, PublishTimeoutError } from '../outbox/errors.js';
+import { abortableSleep } from '../outbox/abortable.js';
 import { putEventsEntrySize, toPutEventsEntry } from './entry.js';
 
-/** The one operation the publisher needs; an `EventBridgeClient` has it. */
+/**
+ * The one operation the publisher needs; an `EventBridgeClient` has it. The publisher passes an
+ * `abortSignal` that fires when a request times out or publishing is aborted; a client that
+ * ignores it still cannot hold `publish` up (the publisher stops waiting for it).
+ */
 export interface PutEventsClient {
-  send(command: PutEventsCommand): Promise<PutEventsCommandOutput>;
+  send(command: PutEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<PutEventsCommandOutput>;
 }
 
 /** Options of {@link EventBridgeOutboxPublisher}. */
@@ -31,7 +37,17 @@ export interface EventBridgeOutboxPublisherOptions {
   readonly maxEntriesPerRequest?: number;
   /** How failed entries are retried (default: 4 attempts, 100 ms doubling up to 2 s, full jitter). */
   readonly retry?: RetryOptions;
+  /**
+   * How long one PutEvents call may take, the SDK's own retries included, before it is
+   * abandoned and its entries fail with code `RequestTimeout` (a {@link PublishTimeoutError});
+   * they are then retried like any failed entry. Default {@link DEFAULT_REQUEST_TIMEOUT_MS}
+   * (5 s).
+   */
+  readonly requestTimeoutMs?: number;
 }
+
+/** Default of `requestTimeoutMs`: 5 seconds per PutEvents call. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
 /** Default size limit of an entry and of a request: 256 KiB. */
 export const DEFAULT_MAX_ENTRY_BYTES = 256 * 1024;
@@ -43,9 +59,16 @@ interface Pending<TPayload> {
   readonly entry?: PutEventsRequestEntry;
   readonly size: number;
   /** Set when the record cannot be sent at all. */
-  readonly problem?: { code: string; message: string };
+  readonly problem?: Problem;
   attempts: number;
-  lastError?: { code: string; message: string };
+  /** Outcome of the current round: undefined until sent, `null` when accepted. */
+  lastError?: Problem | null;
+}
+
+interface Problem {
+  readonly code: string;
+  readonly message: string;
+  readonly error?: unknown;
 }
 
 /**
@@ -55,9 +78,12 @@ interface Pending<TPayload> {
  *   failure can never let a later event of an aggregate overtake an earlier one.
  * - Each entry's size is checked before sending; a record over `maxEntryBytes` is reported
  *   as `EntryTooLarge` and never sent.
- * - Entries that fail (a partial failure, or the whole request throwing) are retried with
- *   jittered exponential back-off; what still fails is reported in the result, together with
- *   the later records of the same aggregate, which are held back. Nothing is dropped.
+ * - Entries that fail (a partial failure, the whole request throwing, or no answer within
+ *   `requestTimeoutMs`) are retried with jittered exponential back-off; what still fails is
+ *   reported in the result, together with the later records of the same aggregate, which are
+ *   held back. Nothing is dropped.
+ * - Every wait is bounded: a request by `requestTimeoutMs`, the whole call by the retries, and
+ *   `options.signal` ends it at once.
  *
  * Event mapping: `Source` = `source`, `DetailType` = the event type, `Detail` =
  * {@link OutboxEventDetail} (event id, aggregate type and id, sequence, position, causation
@@ -73,6 +99,7 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
   readonly #maxRequestBytes: number;
   readonly #maxEntries: number;
   readonly #retry: Required<RetryOptions>;
+  readonly #requestTimeoutMs: number;
 
   constructor(options: EventBridgeOutboxPublisherOptions) {
     if (!options || typeof options.source !== 'string' || options.source.trim() === '') {
@@ -99,13 +126,22 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
       throw new TypeError('EventBridgeOutboxPublisher: retry delays must be >= 0');
     }
     this.#retry = retry;
+    this.#requestTimeoutMs = positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  }
+
+  /** How long one PutEvents call may take before it is abandoned, in ms. */
+  get requestTimeoutMs(): number {
+    return this.#requestTimeoutMs;
   }
 
   /**
    * Publishes `records`, in order per aggregate ((sequence, position) order within an
-   * aggregate). Never throws for delivery problems: see {@link PublishResult}.
+   * aggregate). Never throws for delivery problems: see {@link PublishResult}. When
+   * `options.signal` aborts, the request in flight is abandoned and the call resolves at once;
+   * records not accepted by then fail with code `Aborted`.
    */
-  async publish(records: readonly OutboxRecord<TPayload>[]): Promise<PublishResult<TPayload>> {
+  async publish(records: readonly OutboxRecord<TPayload>[], options: PublishOptions = {}): Promise<PublishResult<TPayload>> {
+    const { signal } = options;
     const published: OutboxRecord<TPayload>[] = [];
     const failed: PublishFailure<TPayload>[] = [];
     let queues = queuesByAggregate(records).map((queue) => queue.map((record) => this.#prepare(record)));
@@ -120,17 +156,31 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
       });
       const heads = queues.map((queue) => queue[0]!);
       if (heads.length === 0) break;
-      if (heads.some((head) => head.attempts > 0)) await sleep(backoffDelay(this.#retry, retryRound++));
-      for (const request of this.#packRequests(heads)) await this.#send(request);
+      if (heads.some((head) => head.attempts > 0)) await abortableSleep(backoffDelay(this.#retry, retryRound++), signal);
+      for (const head of heads) delete head.lastError;
+      for (const request of this.#packRequests(heads)) {
+        if (signal?.aborted) break;
+        await this.#send(request, signal);
+      }
+      const aborted = signal?.aborted ? abortProblem(signal) : undefined;
       queues = queues.filter((queue) => {
         const head = queue[0]!;
-        if (head.lastError === undefined) {
+        if (head.lastError === null) {
           published.push(head.record);
           queue.shift();
-          return queue.length > 0;
+          if (queue.length === 0) return false;
+          if (aborted) {
+            failQueue(queue, aborted, failed);
+            return false;
+          }
+          return true;
+        }
+        if (aborted) {
+          failQueue(queue, head.lastError?.code === 'Aborted' || head.lastError === undefined ? aborted : head.lastError, failed);
+          return false;
         }
         if (head.attempts < this.#retry.attempts) return true;
-        failQueue(queue, head.lastError, failed);
+        failQueue(queue, head.lastError!, failed);
         return false;
       });
     }
@@ -170,16 +220,37 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
     return requests;
   }
 
-  /** Sends one request; sets `lastError` on each entry that failed and clears it on success. */
-  async #send(request: Pending<TPayload>[]): Promise<void> {
+  /**
+   * Sends one request, abandoning it after `requestTimeoutMs` or when `signal` aborts; sets
+   * `lastError` on each entry: `null` when accepted, the reason when not.
+   */
+  async #send(request: Pending<TPayload>[], signal: AbortSignal | undefined): Promise<void> {
     for (const item of request) item.attempts++;
     let output: PutEventsCommandOutput;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new PublishTimeoutError(this.#requestTimeoutMs)), this.#requestTimeoutMs);
+    const onAbort = () => controller.abort(new PublishAbortedError(signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      output = await this.#client.send(new PutEventsCommand({ Entries: request.map((item) => item.entry!) }));
+      const sending = this.#client.send(new PutEventsCommand({ Entries: request.map((item) => item.entry!) }), {
+        abortSignal: controller.signal,
+      });
+      // Stop waiting when the signal fires, whether or not the client honours it.
+      sending.catch(() => {});
+      output = await Promise.race([sending, rejectWhenAborted(controller.signal)]);
     } catch (error) {
-      const code = (error as { name?: string })?.name ?? 'Error';
-      for (const item of request) item.lastError = { code, message: messageOf(error) };
+      const cause: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      const code =
+        cause instanceof PublishTimeoutError
+          ? 'RequestTimeout'
+          : cause instanceof PublishAbortedError
+            ? 'Aborted'
+            : ((error as { name?: string })?.name ?? 'Error');
+      for (const item of request) item.lastError = { code, message: messageOf(cause), error: cause };
       return;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     request.forEach((item, i) => {
       const result = output.Entries?.[i];
@@ -191,20 +262,22 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
           message: result.ErrorMessage ?? 'PutEvents reported a failure without a message',
         };
       } else {
-        delete item.lastError;
+        item.lastError = null;
       }
     });
   }
 }
 
 /** Reports the head of `queue` with `reason` and the rest as held back. */
-function failQueue<TPayload>(
-  queue: Pending<TPayload>[],
-  reason: { code: string; message: string },
-  failed: PublishFailure<TPayload>[],
-): void {
+function failQueue<TPayload>(queue: Pending<TPayload>[], reason: Problem, failed: PublishFailure<TPayload>[]): void {
   const [head, ...rest] = queue;
-  failed.push({ record: head!.record, code: reason.code, message: reason.message, attempts: head!.attempts });
+  failed.push({
+    record: head!.record,
+    code: reason.code,
+    message: reason.message,
+    attempts: head!.attempts,
+    ...(reason.error === undefined ? {} : { error: reason.error }),
+  });
   for (const item of rest) {
     failed.push({
       record: item.record,
@@ -213,6 +286,19 @@ function failQueue<TPayload>(
       attempts: item.attempts,
     });
   }
+}
+
+function abortProblem(signal: AbortSignal): Problem {
+  const error = new PublishAbortedError(signal.reason);
+  return { code: 'Aborted', message: error.message, error };
+}
+
+/** A promise that rejects with the signal's reason once it aborts (never settles otherwise). */
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function positiveInteger(name: string, value: number): number {

@@ -1,4 +1,5 @@
 import type { OutboxRecord } from '../types.js';
+import type { PublishAbortedError, PublishTimeoutError } from './errors.js';
 
 /** Why one outbox record was not published. */
 export interface PublishFailure<TPayload = unknown> {
@@ -13,6 +14,22 @@ export interface PublishFailure<TPayload = unknown> {
   readonly message: string;
   /** How many times the record was sent (0 when it was never sent). */
   readonly attempts: number;
+  /**
+   * The typed error behind the failure, when there is one: a {@link PublishTimeoutError} for
+   * a request that got no answer in time, a {@link PublishAbortedError} when the caller's
+   * signal stopped publishing, or what the destination's client threw.
+   */
+  readonly error?: unknown;
+}
+
+/** Options of {@link OutboxPublisher.publish}. */
+export interface PublishOptions {
+  /**
+   * Stops publishing when aborted: requests in flight are abandoned, nothing more is sent, and
+   * `publish` resolves at once with what was accepted so far; the rest is reported failed with
+   * a {@link PublishAbortedError}.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -30,8 +47,9 @@ export interface PublishResult<TPayload = unknown> {
  * Sends outbox records somewhere (EventBridge, a queue, a test double). Implementations keep
  * the order of records of one aggregate: a record is only sent once every earlier record of
  * its aggregate in the same call was accepted. `publish` reports failures in its result
- * instead of throwing.
+ * instead of throwing, and honours `options.signal` when given (a publisher that ignores it
+ * still works, but cannot be cut short).
  */
 export interface OutboxPublisher<TPayload = unknown> {
-  publish(records: readonly OutboxRecord<TPayload>[]): Promise<PublishResult<TPayload>>;
+  publish(records: readonly OutboxRecord<TPayload>[], options?: PublishOptions): Promise<PublishResult<TPayload>>;
 }

@@ -2,6 +2,7 @@ import { DEFAULT_RETRY, backoffDelay } from '../retry.js';
 import type { RetryOptions } from '../retry.js';
 import type { EventStore, OutboxRecord } from '../types.js';
 import type { OutboxPublisher, PublishFailure } from './publisher.js';
+import { aggregateKeyOf } from './order.js';
 
 /** The part of an {@link EventStore} the relay needs. */
 export type RelayableStore<TOutbound = unknown> = Pick<
@@ -20,11 +21,15 @@ export interface OutboxRelayOptions<TOutbound = unknown> {
   /** Wait between polls when the outbox is drained, in ms (default 1000). */
   readonly pollIntervalMs?: number;
   /**
-   * Back-off after a poll in which records failed or the store threw (default: 100 ms doubling
-   * up to 30 s, full jitter). `attempts` is ignored: the relay never gives up on a record.
+   * Back-off of an aggregate whose record failed, and of the relay when the store throws
+   * (default: 100 ms doubling up to 30 s, full jitter). `attempts` is ignored: the relay never
+   * gives up on a record.
    */
   readonly backoff?: Omit<RetryOptions, 'attempts'>;
-  /** Called with the records a poll could not publish; they stay pending and are retried. */
+  /**
+   * Called with the records a poll could not publish, each naming its record, code and error;
+   * they stay pending, and their aggregate backs off while the others carry on.
+   */
   readonly onFailure?: (failures: readonly PublishFailure<TOutbound>[]) => void;
   /** Called when reading, publishing or marking throws; the relay backs off and carries on. */
   readonly onError?: (error: unknown) => void;
@@ -38,6 +43,14 @@ export interface RelayPollResult<TOutbound = unknown> {
   readonly failed: readonly PublishFailure<TOutbound>[];
   /** How many pending records the poll read. */
   readonly read: number;
+  /** How many of those it left alone because their aggregate is backing off after a failure. */
+  readonly skipped: number;
+}
+
+/** An aggregate whose record failed: left alone until `until`. */
+interface BackOff {
+  readonly until: number;
+  readonly setbacks: number;
 }
 
 /**
@@ -45,6 +58,13 @@ export interface RelayPollResult<TOutbound = unknown> {
  * to a publisher and marks the accepted ones published. Delivery is at-least-once (a crash
  * between publishing and marking publishes a record again; the event id lets consumers
  * de-duplicate), in order per aggregate as long as one relay runs per store.
+ *
+ * A record that fails holds back the later records of its own aggregate only: that aggregate
+ * backs off (jittered, growing up to `backoff.maxDelayMs`) and the relay reads past its
+ * records to publish the other aggregates', whatever the batch size. A record that can never
+ * be delivered is reported through `onFailure` each time it is retried and stays pending.
+ * `stop()` aborts the request in flight (see {@link OutboxPublisher.publish}'s `signal`), so
+ * it returns without waiting for a slow destination.
  *
  * ```ts
  * const relay = new OutboxRelay({ store, publisher });
@@ -64,6 +84,10 @@ export class OutboxRelay<TOutbound = unknown> {
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  /** Aggregates (by {@link aggregateKeyOf}) backing off after a failure. */
+  readonly #backOffs = new Map<string, BackOff>();
+  /** Aborts the publish in progress when {@link stop} is called. */
+  #abort: AbortController | undefined;
 
   constructor(options: OutboxRelayOptions<TOutbound>) {
     if (!options?.store || typeof options.store.pendingOutbox !== 'function' || typeof options.store.markPublished !== 'function') {
@@ -93,16 +117,64 @@ export class OutboxRelay<TOutbound = unknown> {
   }
 
   /**
-   * One poll: reads up to `batchSize` pending records, publishes them, marks the accepted ones
-   * published. Throws when the store or the publisher throws (nothing is marked then).
+   * One poll: reads up to `batchSize` pending records of aggregates that are not backing off
+   * (reading past the others' records), publishes them, marks the accepted ones published, and
+   * backs off the aggregates whose record failed. Throws when the store or the publisher
+   * throws (nothing is marked then).
    */
   async pollOnce(): Promise<RelayPollResult<TOutbound>> {
-    const pending = await this.#store.pendingOutbox({ limit: this.#batchSize });
-    if (pending.length === 0) return { published: [], failed: [], read: 0 };
-    const result = await this.#publisher.publish(pending);
+    const { pending, read, skipped } = await this.#readEligible(Date.now());
+    if (pending.length === 0) return { published: [], failed: [], read, skipped };
+    const abort = (this.#abort = new AbortController());
+    if (this.#stopping) abort.abort();
+    let result;
+    try {
+      result = await this.#publisher.publish(pending, { signal: abort.signal });
+    } finally {
+      this.#abort = undefined;
+    }
     if (result.published.length > 0) await this.#store.markPublished(result.published);
-    if (result.failed.length > 0) this.#onFailure?.(result.failed);
-    return { published: result.published, failed: result.failed, read: pending.length };
+    for (const record of result.published) this.#backOffs.delete(aggregateKeyOf(record));
+    const now = Date.now();
+    for (const failure of result.failed) {
+      // The head of each failing aggregate names the reason; the records behind it just wait.
+      if (failure.code === 'PrecedingRecordFailed' || failure.code === 'Aborted') continue;
+      const key = aggregateKeyOf(failure.record);
+      const setbacks = (this.#backOffs.get(key)?.setbacks ?? 0) + 1;
+      this.#backOffs.set(key, { setbacks, until: now + backoffDelay(this.#backoff, setbacks - 1) });
+    }
+    if (result.failed.length > 0) this.#reportFailures(result.failed);
+    return { published: result.published, failed: result.failed, read, skipped };
+  }
+
+  /**
+   * Reads up to `batchSize` pending records of aggregates that are not backing off. The store
+   * hands out the oldest records first, so the read widens past the records of aggregates
+   * backing off until it has a batch or has read everything pending.
+   */
+  async #readEligible(now: number): Promise<{ pending: OutboxRecord<TOutbound>[]; read: number; skipped: number }> {
+    for (const [key, backOff] of this.#backOffs) {
+      // Forget back-offs long over (the aggregate's records were dealt with some other way).
+      if (backOff.until + this.#backoff.maxDelayMs < now) this.#backOffs.delete(key);
+    }
+    let limit = this.#batchSize;
+    for (;;) {
+      const read = await this.#store.pendingOutbox({ limit });
+      const eligible = read.filter((record) => !((this.#backOffs.get(aggregateKeyOf(record))?.until ?? 0) > now));
+      const skipped = read.length - eligible.length;
+      if (eligible.length >= this.#batchSize || read.length < limit || skipped === 0) {
+        // The oldest records first: a prefix keeps every aggregate's records a prefix too.
+        return { pending: eligible.slice(0, this.#batchSize), read: read.length, skipped };
+      }
+      limit = Math.max(limit * 2, this.#batchSize + skipped);
+    }
+  }
+
+  /** Milliseconds until the first aggregate backing off may be retried (Infinity when none). */
+  #nextRetryIn(now: number): number {
+    let soonest = Infinity;
+    for (const { until } of this.#backOffs.values()) if (until > now) soonest = Math.min(soonest, until - now);
+    return soonest;
   }
 
   /**
@@ -118,8 +190,8 @@ export class OutboxRelay<TOutbound = unknown> {
       const result = await this.pollOnce();
       published.push(...result.published);
       if (result.read === 0) return published;
-      if (result.failed.length > 0) await this.#sleep(backoffDelay(this.#backoff, setbacks++));
-      else setbacks = 0;
+      // Nothing to do but wait for an aggregate's back-off to end.
+      if (result.read === result.skipped) await this.#sleep(Math.max(1, this.#nextRetryIn(Date.now())));
     }
     throw new Error(`OutboxRelay.drain: records still pending after ${maxPolls} polls`);
   }
@@ -132,13 +204,15 @@ export class OutboxRelay<TOutbound = unknown> {
   }
 
   /**
-   * Stops polling: lets the poll in progress finish (its accepted records are marked
-   * published), then resolves. Safe to call when not running.
+   * Stops polling: aborts the publish in progress (the request in flight is abandoned, so this
+   * does not wait for a slow or silent destination), marks what it had published, then
+   * resolves. Safe to call when not running.
    */
   async stop(): Promise<void> {
     const loop = this.#loop;
     if (!loop) return;
     this.#stopping = true;
+    this.#abort?.abort();
     this.#wake?.();
     try {
       await loop;
@@ -153,16 +227,24 @@ export class OutboxRelay<TOutbound = unknown> {
       let delay: number;
       try {
         const result = await this.pollOnce();
-        if (result.failed.length > 0) delay = backoffDelay(this.#backoff, setbacks++);
-        else {
-          setbacks = 0;
-          delay = result.read < this.#batchSize ? this.#pollIntervalMs : 0;
-        }
+        setbacks = 0;
+        // A full batch: more may be waiting. Otherwise wait, but no longer than a back-off.
+        const full = result.read - result.skipped >= this.#batchSize;
+        delay = full ? 0 : Math.min(this.#pollIntervalMs, this.#nextRetryIn(Date.now()));
       } catch (error) {
         this.#report(error);
         delay = backoffDelay(this.#backoff, setbacks++);
       }
       if (delay > 0 && !this.#stopping) await this.#sleep(delay);
+    }
+  }
+
+  #reportFailures(failures: readonly PublishFailure<TOutbound>[]): void {
+    if (!this.#onFailure) return;
+    try {
+      this.#onFailure(failures);
+    } catch (error) {
+      this.#report(error);
     }
   }
 

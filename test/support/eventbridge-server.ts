@@ -33,12 +33,24 @@ export interface AcceptedEvent {
 /** What to answer for one entry: undefined accepts it. */
 export type EntryFailure = { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined;
 
+/** A whole-request failure: an AWS error type and the HTTP status to answer with (default 400). */
+export type RequestFailure = string | { readonly type: string; readonly status: number } | undefined;
+
+/**
+ * How to hold a request instead of answering at once: for `ms` milliseconds (`Infinity`: never
+ * answer), and whether its entries are taken before the hold (`accepted: true`, as when the
+ * service took them and the answer was lost) or only after it.
+ */
+export type RequestHold = { readonly ms: number; readonly accepted?: boolean } | undefined;
+
 /** Options of {@link FakeEventBridge.start}. */
 export interface FakeEventBridgeOptions {
   /** Decides, per entry and per attempt, whether to fail it (default: accept everything). */
   readonly failEntry?: (entry: ReceivedEntry) => EntryFailure;
   /** Fails a whole request with this AWS error (e.g. `"ThrottlingException"`) when it returns one. */
-  readonly failRequest?: (entries: readonly ReceivedEntry[]) => string | undefined;
+  readonly failRequest?: (entries: readonly ReceivedEntry[]) => RequestFailure;
+  /** Holds a request before answering it when it returns a hold (checked before `failRequest`). */
+  readonly holdRequest?: (entries: readonly ReceivedEntry[]) => RequestHold;
 }
 
 /** The PutEvents limits the fake enforces like the real service. */
@@ -71,6 +83,9 @@ export class FakeEventBridge {
   failedEntries = 0;
   /** Number of PutEvents requests received (including failed ones). */
   requests = 0;
+  /** Number of requests held by `holdRequest`, and of those answered with an HTTP error. */
+  held = 0;
+  failedRequests = 0;
   options: FakeEventBridgeOptions;
   readonly #server: Server;
   readonly endpoint: string;
@@ -115,6 +130,8 @@ export class FakeEventBridge {
     this.accepted.length = 0;
     this.failedEntries = 0;
     this.requests = 0;
+    this.held = 0;
+    this.failedRequests = 0;
     this.options = {};
   }
 
@@ -144,9 +161,41 @@ export class FakeEventBridge {
     if (total > MAX_REQUEST_BYTES) {
       return reply(response, 400, { __type: 'ValidationException', message: `Total entry size ${total} exceeds ${MAX_REQUEST_BYTES}` });
     }
+    const hold = this.options.holdRequest?.(entries);
+    if (hold) {
+      this.held++;
+      if (hold.accepted) {
+        const answer = this.#accept(entries, this.requests);
+        await this.#wait(request, hold.ms);
+        if (!response.destroyed) reply(response, 200, answer);
+        return;
+      }
+      await this.#wait(request, hold.ms);
+      if (response.destroyed) return;
+    }
     const requestFailure = this.options.failRequest?.(entries);
-    if (requestFailure) return reply(response, 400, { __type: requestFailure, message: 'Injected request failure (test)' });
-    const requestNumber = this.requests;
+    if (requestFailure) {
+      this.failedRequests++;
+      const { type, status } = typeof requestFailure === 'string' ? { type: requestFailure, status: 400 } : requestFailure;
+      return reply(response, status, { __type: type, message: 'Injected request failure (test)' });
+    }
+    reply(response, 200, this.#accept(entries, this.requests));
+  }
+
+  /** Waits `ms` (forever for `Infinity`), or until the client goes away. */
+  #wait(request: IncomingMessage, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      request.socket.once('close', done);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** Takes or fails each entry and returns the PutEvents answer. */
+  #accept(entries: readonly ReceivedEntry[], requestNumber: number): unknown {
     let failedCount = 0;
     const results = entries.map((entry) => {
       const invalid = validate(entry);
@@ -168,7 +217,7 @@ export class FakeEventBridge {
       });
       return { EventId: eventId };
     });
-    reply(response, 200, { FailedEntryCount: failedCount, Entries: results });
+    return { FailedEntryCount: failedCount, Entries: results };
   }
 }
 

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type ResolvedConfig, findConfigFile, loadConfigWith } from './config.js';
-import { EmitContext, type EmittedFile, type Emitter } from './emitter.js';
+import { EmitContext, type EmittedFile, type Emitter, GENERATED_MARKER } from './emitter.js';
 import { emitters as defaultEmitters } from './emitters/index.js';
 import { SchemaError } from './errors.js';
+import { IncompatibleSchemaError, evolve, readLock } from './lock.js';
 import { ModuleLoader } from './loader.js';
 import { type Model, buildModel, findSchemaFiles } from './model.js';
 import { type FileChanges, apply, diff } from './writer.js';
@@ -64,7 +65,10 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
     const files = await findSchemaFiles(config);
     const { model, problems } = await buildModel(config, loader, files);
     if (problems.length > 0) throw new SchemaError(problems);
-    const context = new EmitContext(model);
+    const { lock, findings } = evolve(model, readLock(config), lockComment(config, model));
+    const failures = findings.filter((finding) => finding.severity !== 'warning');
+    if (failures.length > 0) throw new IncompatibleSchemaError(failures);
+    const context = new EmitContext(model, lock);
     const emitted: EmittedFile[] = [];
     for (const emitter of options.emitters ?? defaultEmitters) {
       try {
@@ -74,7 +78,7 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
       }
     }
     const changes = await diff(emitted, [config.output, ...(config.cdkOutput === null ? [] : [config.cdkOutput])], (file) => context.projectPath(file));
-    const warnings: string[] = [];
+    const warnings: string[] = findings.map((finding) => finding.message);
     for (const aggregate of model.aggregates) {
       for (const orphan of aggregate.orphanRules) {
         warnings.push(`${context.projectPath(orphan)}: no inbound event of ${aggregate.name} has this rule file any more (kept; delete it if it is no longer needed)`);
@@ -87,6 +91,14 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
   } finally {
     await loader.dispose();
   }
+}
+
+function lockComment(config: ResolvedConfig, model: Model): string {
+  const sources = [config.file, ...model.aggregates.map((aggregate) => aggregate.schemaFile)].map((file) => path.relative(config.root, file).split(path.sep).join('/'));
+  return (
+    `${GENERATED_MARKER} ${sources.join(' and ')}: the schemas the generated code was built from. ` +
+    'Commit it: esre generate and esre check refuse schema changes incompatible with it (see docs/schema-evolution.md).'
+  );
 }
 
 /** `esre generate`: plans, then writes changed generated files and missing rule stubs. */

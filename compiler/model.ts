@@ -14,7 +14,7 @@ import {
   kebabCase,
   pascalCase,
 } from './names.js';
-import { AGGREGATE_DEFINITION } from './schema.js';
+import { AGGREGATE_DEFINITION, isVersionedSchema } from './schema.js';
 import { statePathAccessor } from './state-path.js';
 import { isZodObject, parseIssues, zodVersion } from './zod.js';
 
@@ -27,11 +27,40 @@ export interface EventModel {
   readonly pascal: string;
   /** `moneyDeposited`: event creator and rule file name. */
   readonly camel: string;
-  /** The zod object of the payload. */
+  /** The zod object of the payload (of its current version). */
   readonly schema: unknown;
   readonly zod: 3 | 4;
-  /** JSON Schema of the payload (without the generated header). */
+  /** JSON Schema of the payload (of its current version; without the generated header). */
   readonly jsonSchema: JsonSchema;
+  /** The current schema version: 1 unless the event is `versioned` (always 1 for outbound events). */
+  readonly version: number;
+  /** Every version's payload schema, from 1 to {@link version}. */
+  readonly versions: readonly EventVersionModel[];
+  /** Whether the schema module declares it with `versioned(...)`. */
+  readonly versioned: boolean;
+}
+
+/** One version of an inbound event's payload schema. */
+export interface EventVersionModel {
+  readonly version: number;
+  /** The zod object of the payload at this version. */
+  readonly schema: unknown;
+  /** Its JSON Schema. */
+  readonly jsonSchema: JsonSchema;
+}
+
+/** The upcaster file of one version step of an inbound event, as found on disk. */
+export interface UpcasterFileModel {
+  readonly event: string;
+  /** The version it reads; it returns version `from + 1`. */
+  readonly from: number;
+  /** `moneyDepositedV1ToV2`: the file name (without `.ts`) and the function's name. */
+  readonly name: string;
+  /** Absolute path. */
+  readonly file: string;
+  readonly exists: boolean;
+  /** Still an unimplemented stub (carries the `esre:stub` marker). */
+  readonly stub: boolean;
 }
 
 /** An index of an aggregate. */
@@ -85,6 +114,14 @@ export interface AggregateModel {
   readonly rules: ReadonlyMap<string, RuleFileModel>;
   /** Absolute paths of rule files whose event is no longer in the schema (reported, never deleted). */
   readonly orphanRules: readonly string[];
+  /** Upcaster files of the versioned inbound events, by event type then version. */
+  readonly upcasters: readonly UpcasterFileModel[];
+  /** JSON Schema of the state (as stored in snapshots: parsed, defaults applied). */
+  readonly stateJsonSchema: JsonSchema;
+  /** Version of the state schema (`stateVersion`, default 1). */
+  readonly stateVersion: number;
+  /** Version of the rules' logic (`rulesVersion`, default 1). */
+  readonly rulesVersion: number;
 }
 
 /** Everything the emitters work from. */
@@ -98,6 +135,11 @@ export interface Model {
 
 /** The marker a rule stub carries until it is implemented. */
 export const STUB_MARKER = 'esre:stub';
+
+/** The name of the upcaster from `from` to `from + 1` of an event: `moneyDepositedV1ToV2`. */
+export function upcasterFunctionName(event: Pick<EventModel, 'camel'>, from: number): string {
+  return `${event.camel}V${from}ToV${from + 1}`;
+}
 
 /** Path relative to the project root with `/` separators. */
 export function projectPath(config: ResolvedConfig, file: string): string {
@@ -165,13 +207,27 @@ export async function buildModel(
     if (description !== undefined && typeof description !== 'string') report('description', 'must be a string');
 
     const state = definition.state;
+    let stateJsonSchema: JsonSchema = {};
     if (!isZodObject(state)) {
       report('state', 'must be a zod object (z.object({...}), zod 4 or zod/v3)');
     } else {
       for (const issue of parseIssues(state, definition.initial)) {
         report(issue.path ? `initial.${issue.path}` : 'initial', `does not match state: ${issue.message}`);
       }
+      try {
+        stateJsonSchema = toJsonSchema(converters, state, 'output');
+      } catch (error) {
+        report('state', `cannot be converted to JSON Schema: ${firstLine(error)}`);
+      }
     }
+    const versionOf = (key: 'stateVersion' | 'rulesVersion'): number => {
+      const value = definition[key] ?? 1;
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+      report(key, `${JSON.stringify(value)} is not a version (a whole number from 1)`);
+      return 1;
+    };
+    const stateVersion = versionOf('stateVersion');
+    const rulesVersion = versionOf('rulesVersion');
 
     const events = (direction: 'inbound' | 'outbound'): EventModel[] => {
       const record = definition[direction];
@@ -195,18 +251,45 @@ export async function buildModel(
           continue;
         }
         camels.set(camel.toLowerCase(), eventType);
-        if (!isZodObject(schema)) {
-          report(field, 'must be a zod object (z.object({...}))');
+        const declared = isVersionedSchema(schema) ? schema.versions : { 1: schema };
+        if (isVersionedSchema(schema) && direction === 'outbound') {
+          report(field, 'outbound events cannot be versioned: consumers hold their schema (make a compatible change, or publish a new event type)');
           continue;
         }
-        let jsonSchema: JsonSchema;
-        try {
-          jsonSchema = toJsonSchema(converters, schema, direction === 'inbound' ? 'input' : 'output');
-        } catch (error) {
-          report(field, `cannot be converted to JSON Schema: ${firstLine(error)}`);
+        const numbers = Object.keys(declared);
+        const expected = numbers.map((_, index) => String(index + 1));
+        if (numbers.length === 0 || numbers.join() !== expected.join()) {
+          report(field, `versions must be 1, 2, ... with none missing (found ${numbers.join(', ') || 'none'})`);
           continue;
         }
-        list.push({ type: eventType, direction, pascal: pascalCase(eventType), camel, schema, zod: zodVersion(schema)!, jsonSchema });
+        const versions: EventVersionModel[] = [];
+        for (const number of numbers) {
+          const versionSchema = (declared as Record<string, unknown>)[number];
+          const where = isVersionedSchema(schema) ? `${field}.${number}` : field;
+          if (!isZodObject(versionSchema)) {
+            report(where, 'must be a zod object (z.object({...}))');
+            continue;
+          }
+          try {
+            versions.push({ version: Number(number), schema: versionSchema, jsonSchema: toJsonSchema(converters, versionSchema, direction === 'inbound' ? 'input' : 'output') });
+          } catch (error) {
+            report(where, `cannot be converted to JSON Schema: ${firstLine(error)}`);
+          }
+        }
+        if (versions.length !== numbers.length) continue;
+        const current = versions[versions.length - 1]!;
+        list.push({
+          type: eventType,
+          direction,
+          pascal: pascalCase(eventType),
+          camel,
+          schema: current.schema,
+          zod: zodVersion(current.schema)!,
+          jsonSchema: current.jsonSchema,
+          version: current.version,
+          versions,
+          versioned: isVersionedSchema(schema),
+        });
       }
       return list;
     };
@@ -274,6 +357,15 @@ export async function buildModel(
     }
     const expected = new Set([...rules.values()].map((rule) => rule.file));
     const orphanRules = listFiles(rulesDir).filter((ruleFile) => /\.[mc]?ts$/.test(ruleFile) && !ruleFile.endsWith('.d.ts') && !expected.has(ruleFile));
+    const upcasters: UpcasterFileModel[] = inbound.flatMap((event) =>
+      event.versions.slice(0, -1).map(({ version }) => {
+        const upcasterName = upcasterFunctionName(event, version);
+        const upcasterFile = path.join(rulesDir, 'upcasters', `${upcasterName}.ts`);
+        const exists = existsSync(upcasterFile);
+        const stub = exists && readFileSync(upcasterFile, 'utf8').includes(STUB_MARKER);
+        return { event: event.type, from: version, name: upcasterName, file: upcasterFile, exists, stub };
+      }),
+    );
     aggregates.push({
       name,
       pascal: pascalCase(name),
@@ -290,6 +382,10 @@ export async function buildModel(
       rulesDir,
       rules,
       orphanRules,
+      upcasters,
+      stateJsonSchema,
+      stateVersion,
+      rulesVersion,
     });
   }
   aggregates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -11,19 +11,98 @@ export interface SchemaLike {
   safeParse(value: unknown): unknown;
 }
 
-/** The output type of a zod 4 or zod 3 schema (what `z.infer` gives). */
+/**
+ * The output type of a zod 4 or zod 3 schema (what `z.infer` gives); of a {@link versioned}
+ * event, the output type of its current version.
+ */
 export type SchemaOutput<T> = T extends { readonly _zod: { readonly output: infer O } }
   ? O
   : T extends { readonly _output: infer O }
     ? O
-    : never;
+    : T extends VersionedSchema<infer _V, infer C>
+      ? SchemaOutput<C>
+      : never;
 
-/** The input type of a zod 4 or zod 3 schema (what `z.input` gives: before defaults and transforms). */
+/**
+ * The input type of a zod 4 or zod 3 schema (what `z.input` gives: before defaults and
+ * transforms); of a {@link versioned} event, the input type of its current version.
+ */
 export type SchemaInput<T> = T extends { readonly _zod: { readonly input: infer I } }
   ? I
   : T extends { readonly _input: infer I }
     ? I
-    : never;
+    : T extends VersionedSchema<infer _V, infer C>
+      ? SchemaInput<C>
+      : never;
+
+/** Version number → payload schema of that version: `{ 1: z.object(...), 2: z.object(...) }`. */
+export type SchemaVersions = { readonly [version: number]: SchemaLike };
+
+/** The current version of consecutive versions 1, 2, ...: the last key before the first gap. */
+export type LatestVersion<V, Seen extends unknown[] = [unknown]> = [...Seen, unknown]['length'] extends keyof V
+  ? LatestVersion<V, [...Seen, unknown]>
+  : Seen['length'];
+
+/** The schema of the current version of `V`. */
+export type CurrentVersionSchema<V extends SchemaVersions> = V[LatestVersion<V> & keyof V] extends infer S extends SchemaLike ? S : never;
+
+/** Marks objects made by {@link versioned}. */
+export const VERSIONED_SCHEMA: unique symbol = Symbol.for('event-sourced-rules-engine.versioned-schema');
+
+/**
+ * An inbound event with a version history, as {@link versioned} returns it. It validates like
+ * its current schema (`safeParse` is the current version's), so the runtime treats it as the
+ * payload schema; the compiler reads the older versions from `versions`.
+ */
+export interface VersionedSchema<V extends SchemaVersions = SchemaVersions, C extends SchemaLike = SchemaLike> extends SchemaLike {
+  readonly [VERSIONED_SCHEMA]: true;
+  /** Every version's payload schema, from 1 to the current one. */
+  readonly versions: V;
+  /** The current version: the highest key of `versions`. */
+  readonly version: number;
+  /** The current version's schema (what new events are validated and typed with). */
+  readonly schema: C;
+}
+
+/**
+ * Gives an inbound event a version history: the payload schema of every version, from 1 to
+ * the current one (the highest). Events stored under an older version are turned into the
+ * current shape by upcasters (one per step, created by `esre generate` as stubs in
+ * `<rules>/<aggregate>/upcasters/`), so rules only see current payloads; older schemas are
+ * kept so that stored data stays typed and `esre generate` can check it.
+ *
+ * ```ts
+ * inbound: {
+ *   MONEY_DEPOSITED: versioned({
+ *     1: z.object({ amount: z.number().positive() }),
+ *     2: z.object({ amount: z.number().positive(), currency: z.enum(['EUR', 'USD']) }),
+ *   }),
+ * }
+ * ```
+ *
+ * Versions must be the whole numbers 1, 2, ... with none missing (checked by `esre generate`).
+ */
+export function versioned<const V extends SchemaVersions & { readonly 1: SchemaLike }>(versions: V): VersionedSchema<V, CurrentVersionSchema<V>> {
+  const numbers = Object.keys(versions).map(Number);
+  const version = numbers.length === 0 ? 0 : Math.max(...numbers);
+  const schema = versions[version] as CurrentVersionSchema<V>;
+  const result = {
+    versions,
+    version,
+    schema,
+    safeParse: (value: unknown) => {
+      if (!schema || typeof schema.safeParse !== 'function') throw new TypeError(`versioned(): version ${version} has no schema`);
+      return schema.safeParse(value);
+    },
+  };
+  Object.defineProperty(result, VERSIONED_SCHEMA, { value: true, enumerable: false });
+  return result as unknown as VersionedSchema<V, CurrentVersionSchema<V>>;
+}
+
+/** Whether a value was made by {@link versioned}. */
+export function isVersionedSchema(value: unknown): value is VersionedSchema {
+  return typeof value === 'object' && value !== null && (value as { [VERSIONED_SCHEMA]?: unknown })[VERSIONED_SCHEMA] === true;
+}
 
 /** Event type → schema of its payload (a zod object). */
 export type EventSchemas = { readonly [type: string]: SchemaLike };
@@ -58,12 +137,26 @@ export interface AggregateInput<
   readonly state: TState;
   /** The state of an aggregate with no events; checked against `state` when generating. */
   readonly initial: NoInfer<SchemaOutput<TState>>;
-  /** Inbound event type → zod object of its payload. One rule per inbound event. */
+  /**
+   * Inbound event type → zod object of its payload, or {@link versioned} payload schemas when
+   * the payload changed incompatibly since events were stored. One rule per inbound event.
+   */
   readonly inbound: TInbound;
   /** Outbound event type → zod object of its payload. Rules may publish only these. */
   readonly outbound?: TOutbound;
   /** Index name → state field path, or a hand-written key function. */
   readonly indexes?: TIndexes;
+  /**
+   * Version of the state schema (default 1). Bump it when the state changes in a way stored
+   * snapshots cannot be read with (`esre generate` says when): snapshots written under another
+   * version are rebuilt from history on first touch.
+   */
+  readonly stateVersion?: number;
+  /**
+   * Version of the rules' logic (default 1). Bump it when a rule computes something different
+   * from the same events: snapshots written under another version are rebuilt from history.
+   */
+  readonly rulesVersion?: number;
 }
 
 /** A checked-in aggregate definition, as {@link defineAggregate} returns it. */
@@ -81,6 +174,10 @@ export interface AggregateDefinition<
   readonly inbound: TInbound;
   readonly outbound: TOutbound;
   readonly indexes: TIndexes;
+  /** Version of the state schema (1 unless given). */
+  readonly stateVersion: number;
+  /** Version of the rules' logic (1 unless given). */
+  readonly rulesVersion: number;
 }
 
 /** Marks objects made by {@link defineAggregate}, so the loader can tell them from other exports. */
@@ -115,6 +212,8 @@ export function defineAggregate<
     type: input.type ?? screamingSnake(String(input.name)),
     outbound: input.outbound ?? ({} as TOutbound),
     indexes: input.indexes ?? ({} as TIndexes),
+    stateVersion: input.stateVersion ?? 1,
+    rulesVersion: input.rulesVersion ?? 1,
   } as AggregateDefinition<TState, TInbound, TOutbound, TIndexes>;
   Object.defineProperty(definition, AGGREGATE_DEFINITION, { value: true, enumerable: false });
   return definition;

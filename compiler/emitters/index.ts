@@ -12,6 +12,7 @@ import { diagramEmitter } from './diagram.js';
 import { eventsEmitter } from './events.js';
 import { indexesEmitter } from './indexes.js';
 import { jsonSchemasEmitter } from './json-schemas.js';
+import { lockEmitter } from './lock.js';
 import { ruleStubsEmitter } from './rule-stubs.js';
 import { rulesIndexEmitter } from './rules-index.js';
 import { typesEmitter } from './types.js';
@@ -29,4 +30,5 @@ export const emitters: readonly Emitter[] = [
   jsonSchemasEmitter,
   diagramEmitter,
   cdkEmitter,
+  lockEmitter,
 ];

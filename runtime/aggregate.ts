@@ -1,5 +1,7 @@
-import { ConcurrencyError, ValidationError, UnknownEventTypeError, type ValidationIssue } from './errors.js';
+import { ConcurrencyError, InvalidOptionError, ValidationError, UnknownEventTypeError, type ValidationIssue } from './errors.js';
 import { newId } from './ids.js';
+import { checkKey } from './keys.js';
+import { checkHistoryOptions, nonNegativeNumber, optionObject, positiveInteger } from './options.js';
 import { type IndexDefinition, type IndexKey, indexKeysOf, staleIndexKeys } from './indexes.js';
 import type { Processor, Publication } from './processor.js';
 import { DEFAULT_RETRY, type RetryOptions, backoffDelay, sleep } from './retry.js';
@@ -68,6 +70,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
     }
     if (!options.store) throw new TypeError(`Aggregate ${options.type}: \`store\` is required`);
     if (!options.processor) throw new TypeError(`Aggregate ${options.type}: \`processor\` is required`);
+    checkKey('aggregate type', options.type, true);
     this.type = options.type;
     this.store = options.store;
     this.processor = options.processor;
@@ -78,8 +81,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
       names.add(index.name);
     }
     this.#schemas = options.schemas ?? {};
-    this.#retry = options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
-    if (!(this.#retry.attempts >= 1)) throw new TypeError(`Aggregate ${this.type}: retry.attempts must be at least 1`);
+    this.#retry = retryOptions(options.retry);
     this.#ignoreUnknown = options.ignoreUnknownEventTypes ?? false;
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -99,8 +101,12 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
     target: string | AppendTarget,
     ...events: DomainEvent<string, TInbound>[]
   ): Promise<AppendResult<TState, TInbound, TOutbound>> {
+    if (target === null || (typeof target !== 'string' && typeof target !== 'object')) {
+      throw new TypeError(`${this.type}.append: the target must be an id or { id, idempotencyKey }`);
+    }
     const { id, idempotencyKey } = typeof target === 'string' ? { id: target, idempotencyKey: undefined } : target;
     assertId(this.type, id);
+    if (idempotencyKey !== undefined) checkKey('idempotency key', idempotencyKey);
     const checked = this.#checkInbound(id, events);
     const ref = { type: this.type, id };
     if (idempotencyKey !== undefined) {
@@ -112,11 +118,14 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
       try {
         return await this.#commit(before, checked, idempotencyKey);
       } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt + 1 >= this.#retry.attempts) throw error;
+        if (!(error instanceof ConcurrencyError)) throw error;
+        // Another append with this key won the race: its result is this append's result,
+        // whatever the retry setting and however many attempts are left.
         if (idempotencyKey !== undefined) {
           const earlier = await this.store.loadIdempotencyRecord(ref, idempotencyKey);
           if (earlier) return earlier.result;
         }
+        if (attempt + 1 >= this.#retry.attempts) throw error;
         await sleep(backoffDelay(this.#retry, attempt));
       }
     }
@@ -144,7 +153,8 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
    */
   async recalculate(id: string, options: RecalculateOptions = {}): Promise<Snapshot<TState>> {
     assertId(this.type, id);
-    const window = options.window ?? 1000;
+    optionObject('recalculate options', options);
+    const window = positiveInteger('recalculate.window', options.window) ?? 1000;
     const ref = { type: this.type, id };
     for (let attempt = 0; ; attempt++) {
       const before = await this.store.loadSnapshot(ref);
@@ -192,6 +202,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
   /** The aggregate's inbound events in order, read page by page. */
   history(id: string, options?: HistoryOptions): AsyncIterable<EventRecord<TInbound>> {
     assertId(this.type, id);
+    checkHistoryOptions(options);
     return this.store.readHistory({ type: this.type, id }, options);
   }
 
@@ -316,4 +327,17 @@ function assertId(type: string, id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
     throw new TypeError(`${type}: the aggregate id must be a non-empty string, got ${JSON.stringify(id)}`);
   }
+  checkKey('aggregate id', id);
+}
+
+/** The retry settings: `false` is one attempt; each field is checked, never rounded. */
+function retryOptions(retry: RetryOptions | false | undefined): Required<RetryOptions> {
+  if (retry === false) return { ...DEFAULT_RETRY, attempts: 1 };
+  if (retry !== undefined && (retry === null || typeof retry !== 'object')) {
+    throw new InvalidOptionError('retry', retry, 'false or an object');
+  }
+  const attempts = positiveInteger('retry.attempts', retry?.attempts) ?? DEFAULT_RETRY.attempts;
+  const baseDelayMs = nonNegativeNumber('retry.baseDelayMs', retry?.baseDelayMs) ?? DEFAULT_RETRY.baseDelayMs;
+  const maxDelayMs = nonNegativeNumber('retry.maxDelayMs', retry?.maxDelayMs) ?? DEFAULT_RETRY.maxDelayMs;
+  return { attempts, baseDelayMs, maxDelayMs };
 }

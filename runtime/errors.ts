@@ -87,3 +87,74 @@ export class PublishAfterRuleError extends EventSourcingError {
     );
   }
 }
+
+/**
+ * A value cannot be stored so that it reads back exactly (a `Map`, a `bigint`, `NaN`, a
+ * circular reference, ...; see `docs/codec.md`). Thrown before anything is written, by every
+ * store and by the runtime.
+ */
+export class UnsupportedValueError extends EventSourcingError {
+  constructor(
+    /** Where the value sits, e.g. `payload.items[2].at` (`""` for the value itself). */
+    readonly path: string,
+    /** Why it cannot be stored, e.g. `a Map cannot be stored`. */
+    readonly reason: string,
+    /** What holds the value, e.g. `event 01J… (DEPOSITED, sequence 3) of ACCOUNT "a-1"`, when known. */
+    readonly subject?: string,
+  ) {
+    super(`Cannot store ${subject ?? 'the value'}: ${path ? `at ${path}: ` : ''}${reason}`);
+  }
+}
+
+/**
+ * An aggregate id, aggregate type, event type, event id, index name, index key or idempotency
+ * key is not a usable key: not a string, or ill-formed UTF-16 (a lone surrogate such as
+ * `"\uD800"`), which some stores would silently merge with another key. Nothing was written.
+ */
+export class InvalidKeyError extends EventSourcingError {
+  constructor(
+    /** Which key, e.g. `aggregate id`, `index key`. */
+    readonly kind: string,
+    /** The value given. */
+    readonly value: unknown,
+    readonly reason: string,
+  ) {
+    super(`Invalid ${kind} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}: ${reason}`);
+  }
+}
+
+/** An option has a value outside its documented range (e.g. `pageSize: 2.5`). */
+export class InvalidOptionError extends EventSourcingError {
+  constructor(
+    /** The option, e.g. `history.pageSize`. */
+    readonly option: string,
+    /** The value given. */
+    readonly value: unknown,
+    /** What it must be, e.g. `a positive integer`. */
+    readonly expected: string,
+  ) {
+    super(`Invalid option ${option}: ${describeOptionValue(value)} is not ${expected}`);
+  }
+}
+
+function describeOptionValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' && Object.is(value, -0)) return '-0';
+  return String(value);
+}
+
+/**
+ * A stored record cannot be read: not what this library wrote (not JSON, wrong shape). Only
+ * reads of that record's aggregate fail with it; lists across aggregates (pending outbox,
+ * index queries) skip the record and report it to the store's `onCorruptRecord`.
+ */
+export class CorruptRecordError extends StoreError {
+  constructor(
+    /** The storage key, row or item holding the bad value. */
+    readonly key: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The value stored under ${JSON.stringify(key)} is corrupt: ${detail}`, options);
+  }
+}

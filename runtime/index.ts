@@ -30,5 +30,6 @@ export {
 export { Aggregate, type AggregateOptions, type AppendTarget, type RecalculateOptions } from './aggregate.js';
 export { type RetryOptions } from './retry.js';
 export { type SchemaLike, type AggregateSchemas } from './schemas.js';
-export { toPlain, fromPlain, serialize, deserialize } from './codec.js';
+export { toPlain, fromPlain, serialize, deserialize, MAX_NESTING } from './codec.js';
+export { type CorruptRecordListener } from './corrupt.js';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-memory-event-store.js';

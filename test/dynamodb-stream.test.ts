@@ -120,6 +120,6 @@ describe('DynamoEventStore and the table stream (DynamoDB Local)', function () {
     expect(isOutboxItem({ _kind: 'snapshot', _data: '{}' })).to.equal(false);
     expect(isOutboxItem(undefined)).to.equal(false);
     expect(() => outboxRecordFromItem({ _kind: { S: 'event' }, _data: { S: '{}' }, _pk: { S: 'A#b' }, _sk: { S: 'EVENT#1' } }))
-      .to.throw(StoreError, 'A#b / EVENT#1 is not an item of kind "outbox"');
+      .to.throw(StoreError, /"A#b \/ EVENT#1" is corrupt: .*kind "outbox"/);
   });
 });

@@ -1,4 +1,4 @@
-import { StoreError, StoreLimitError } from '../errors.js';
+import { CorruptRecordError, StoreError, StoreLimitError } from '../errors.js';
 
 /**
  * The browser refused a write because the origin's storage quota is used up. The commit was
@@ -18,17 +18,11 @@ export class StorageQuotaError extends StoreLimitError {
   }
 }
 
-/** A stored value is not what this library wrote (not JSON, or not the expected shape). */
-export class CorruptStorageError extends StoreError {
-  constructor(
-    /** The storage key holding the bad value. */
-    readonly key: string,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`The value stored under ${JSON.stringify(key)} is corrupt: ${detail}`, options);
-  }
-}
+/**
+ * A stored Web Storage value is not what this library wrote (not JSON, or not the expected
+ * shape). `key` names the storage key.
+ */
+export class CorruptStorageError extends CorruptRecordError {}
 
 /**
  * Opening or deleting an IndexedDB database is blocked by a connection another tab keeps open

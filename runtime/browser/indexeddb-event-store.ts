@@ -1,4 +1,8 @@
-import { ConcurrencyError, EventSourcingError, StoreError } from '../errors.js';
+import { deserializeRecord, serializeRecord } from '../codec.js';
+import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
+import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError } from '../errors.js';
+import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
   AggregateRef,
   Commit,
@@ -6,7 +10,6 @@ import type {
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
-  IndexEntry,
   OutboxRecord,
   Snapshot,
 } from '../types.js';
@@ -25,17 +28,37 @@ export interface IndexedDBEventStoreOptions {
   readonly indexedDB?: IDBFactory;
   /** The key-range class belonging to that factory (default: the global `IDBKeyRange`). */
   readonly IDBKeyRange?: typeof IDBKeyRange;
+  /**
+   * Called with each corrupt record skipped while listing pending outbox records or index
+   * entries, so other aggregates keep working (default: one `console.error` line naming it).
+   */
+  readonly onCorruptRecord?: CorruptRecordListener;
 }
 
-interface StoredIndexEntry {
+/**
+ * How a value is stored: its key fields (the object store's key path) next to the codec's JSON
+ * text, so IndexedDB keeps exactly what every other store keeps. Records written before the
+ * codec (structured clones without `codec`) are read as they are.
+ */
+interface Encoded {
+  codec: 1;
+  json: string;
+}
+
+interface StoredIndexEntry extends Encoded {
   aggregateType: string;
   index: string;
   key: string;
   aggregateId: string;
-  snapshot: Snapshot<unknown>;
 }
 
-interface StoredOutboxRecord {
+interface StoredOutboxRecord extends Encoded {
+  order?: number;
+  eventId: string;
+}
+
+/** An outbox record as releases before the codec stored it. */
+interface LegacyOutboxRecord {
   order?: number;
   eventId: string;
   record: OutboxRecord<unknown>;
@@ -60,6 +83,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   readonly #pageSize: number;
   readonly #listeners = new Set<{ listener: StoreChangeListener<TState> }>();
   readonly #feed: BroadcastFeed;
+  readonly #onCorrupt: CorruptRecordListener;
   #db: Promise<IDBDatabase> | undefined;
   #closed = false;
 
@@ -76,6 +100,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     this.#factory = factory;
     this.#keyRange = keyRange;
     this.#pageSize = pageSize;
+    this.#onCorrupt = options.onCorruptRecord ?? logCorruptRecord;
     this.#feed = new BroadcastFeed(`esre-indexeddb:${options.name}`, (ref) => this.#remoteChange(ref));
   }
 
@@ -87,9 +112,41 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   }
 
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
-    const db = await this.#open();
+    checkCommitKeys(commit as Commit<unknown, unknown, unknown>);
     const { ref } = commit;
-    const outbox = [...commit.outbox].sort((a, b) => a.position - b.position);
+    // Encode everything before the transaction: a value that cannot be stored fails first.
+    const who = `${ref.type} ${JSON.stringify(ref.id)}`;
+    const events = commit.events.map((event) => ({
+      aggregateType: ref.type,
+      aggregateId: ref.id,
+      sequence: event.sequence,
+      ...encoded(event, `event ${event.id} (${event.type}, sequence ${event.sequence}) of ${who}`),
+    }));
+    const snapshot = {
+      aggregateType: ref.type,
+      aggregateId: ref.id,
+      sequence: commit.snapshot.sequence,
+      ...encoded(commit.snapshot, `the snapshot of ${who}`),
+    };
+    const indexPuts = commit.indexPuts.map(
+      (entry): StoredIndexEntry => ({
+        aggregateType: ref.type,
+        index: entry.index,
+        key: entry.key,
+        aggregateId: ref.id,
+        ...encoded(entry.snapshot, `index entry ${entry.index} = ${JSON.stringify(entry.key)} of ${who}`),
+      }),
+    );
+    const outbox = [...commit.outbox]
+      .sort((a, b) => a.position - b.position)
+      .map((record): StoredOutboxRecord => ({ eventId: record.id, ...encoded(record, `outbox record ${record.id} (${record.type}) of ${who}`) }));
+    const idempotency = commit.idempotency && {
+      aggregateType: ref.type,
+      aggregateId: ref.id,
+      key: commit.idempotency.key,
+      ...encoded(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`),
+    };
+    const db = await this.#open();
     await new Promise<void>((resolve, reject) => {
       const tx = this.#transaction(db, WRITE_STORES, 'readwrite');
       let failure: unknown;
@@ -106,15 +163,15 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
       tx.onabort = () => reject(failure ?? this.#transactionError(tx.error, current, commit));
       const write = () => {
         try {
-          const events = tx.objectStore((current = STORES.events));
-          for (const event of commit.events) events.add(event);
-          tx.objectStore((current = STORES.snapshots)).put(commit.snapshot);
+          const eventStore = tx.objectStore((current = STORES.events));
+          for (const event of events) eventStore.add(event);
+          tx.objectStore((current = STORES.snapshots)).put(snapshot);
           const entries = tx.objectStore((current = STORES.indexEntries));
           for (const entry of commit.indexDeletes) entries.delete([ref.type, entry.index, entry.key, ref.id]);
-          for (const entry of commit.indexPuts) entries.put(storedEntry(ref, entry));
+          for (const entry of indexPuts) entries.put(entry);
           const pending = tx.objectStore((current = STORES.outbox));
-          for (const record of outbox) pending.add({ eventId: record.id, record } satisfies StoredOutboxRecord);
-          if (commit.idempotency) tx.objectStore((current = STORES.idempotency)).add(commit.idempotency);
+          for (const record of outbox) pending.add(record);
+          if (idempotency) tx.objectStore((current = STORES.idempotency)).add(idempotency);
         } catch (error) {
           fail(this.#transactionError(error, current, commit));
         }
@@ -145,7 +202,8 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     });
     this.#feed.publish(ref);
     if (this.#listeners.size > 0) {
-      notify(this.#listenerFunctions(), { ref: { type: ref.type, id: ref.id }, source: 'local', snapshot: structuredClone(commit.snapshot) });
+      const copy = deserializeRecord<Snapshot<TState>>(snapshot.json, this.#where(STORES.snapshots, ref.type, ref.id));
+      notify(this.#listenerFunctions(), { ref: { type: ref.type, id: ref.id }, source: 'local', snapshot: copy });
     }
   }
 
@@ -169,43 +227,96 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   }
 
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
-    return this.#read(STORES.snapshots, (store) => store.get([ref.type, ref.id])) as Promise<Snapshot<TState> | undefined>;
+    checkRef(ref);
+    const stored = await this.#read(STORES.snapshots, (store) => store.get([ref.type, ref.id]));
+    return stored === undefined ? undefined : this.#decode<Snapshot<TState>>(stored, STORES.snapshots, ref.type, ref.id);
   }
 
   async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
-    const pageSize = Math.max(1, Math.floor(options.pageSize ?? this.#pageSize));
-    let after = options.afterSequence ?? 0;
+    checkRef(ref);
+    const checked = checkHistoryOptions(options);
+    const pageSize = checked.pageSize ?? this.#pageSize;
+    let after = checked.afterSequence;
     for (;;) {
       const range = this.#keyRange.bound([ref.type, ref.id, after], [ref.type, ref.id, Number.POSITIVE_INFINITY], true, false);
-      const page = (await this.#cursorPage(STORES.events, range, pageSize)) as EventRecord<TInbound>[];
-      for (const event of page) yield event;
+      const page = (await this.#cursorPage(STORES.events, range, pageSize)) as { sequence: number }[];
+      for (const stored of page) {
+        yield this.#decode<EventRecord<TInbound>>(stored, STORES.events, ref.type, ref.id, String(stored.sequence));
+      }
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.sequence;
     }
   }
 
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    checkIndexQuery(aggregateType, index, key);
     // Arrays sort after strings in IndexedDB, so [..., []] is above every aggregate id.
     const range = this.#keyRange.bound([aggregateType, index, key], [aggregateType, index, key, []]);
-    const entries = (await this.#read(STORES.indexEntries, (store) => store.getAll(range))) as StoredIndexEntry[];
-    return entries.map((entry) => entry.snapshot as Snapshot<TState>);
+    const entries = (await this.#read(STORES.indexEntries, (store) => store.getAll(range))) as (StoredIndexEntry | { snapshot: unknown })[];
+    return this.#skipCorrupt(entries, (entry) => {
+      const where = this.#where(STORES.indexEntries, aggregateType, index, key, String((entry as { aggregateId?: unknown }).aggregateId));
+      if (!isEncoded(entry)) return legacy<Snapshot<TState>>((entry as { snapshot: unknown }).snapshot, where);
+      return deserializeRecord<Snapshot<TState>>(entry.json, where);
+    });
   }
 
   async loadIdempotencyRecord(
     ref: AggregateRef,
     key: string,
   ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
-    return this.#read(STORES.idempotency, (store) => store.get([ref.type, ref.id, key])) as Promise<
-      IdempotencyRecord<TState, TInbound, TOutbound> | undefined
-    >;
+    checkRef(ref);
+    checkKey('idempotency key', key);
+    const stored = await this.#read(STORES.idempotency, (store) => store.get([ref.type, ref.id, key]));
+    return stored === undefined
+      ? undefined
+      : this.#decode<IdempotencyRecord<TState, TInbound, TOutbound>>(stored, STORES.idempotency, ref.type, ref.id, key);
   }
 
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
-    const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('pendingOutbox: `limit` must be a non-negative integer');
-    if (limit === 0) return [];
-    const stored = (await this.#cursorPage(STORES.outbox, null, limit)) as StoredOutboxRecord[];
-    return stored.map((entry) => entry.record as OutboxRecord<TOutbound>);
+    const limit = checkOutboxLimit(options);
+    const records: OutboxRecord<TOutbound>[] = [];
+    // Corrupt records are skipped (and reported); read on until `limit` good ones.
+    let after: number | undefined;
+    while (records.length < limit) {
+      const wanted = limit - records.length;
+      const range = after === undefined ? null : this.#keyRange.lowerBound(after, true);
+      const page = (await this.#cursorPage(STORES.outbox, range, wanted)) as (StoredOutboxRecord | LegacyOutboxRecord)[];
+      records.push(
+        ...this.#skipCorrupt(page, (entry) => {
+          const where = this.#where(STORES.outbox, String(entry.eventId));
+          if (!isEncoded(entry)) return legacy<OutboxRecord<TOutbound>>((entry as LegacyOutboxRecord).record, where);
+          return deserializeRecord<OutboxRecord<TOutbound>>(entry.json, where);
+        }),
+      );
+      if (page.length < wanted) break;
+      after = page[page.length - 1]!.order;
+    }
+    return records;
+  }
+
+  /** Reads each stored value; a corrupt one is reported and left out, so other aggregates keep working. */
+  #skipCorrupt<S, T>(stored: readonly S[], read: (value: S) => T): T[] {
+    const out: T[] = [];
+    for (const value of stored) {
+      try {
+        out.push(read(value));
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw error;
+        reportCorruptRecord(this.#onCorrupt, error);
+      }
+    }
+    return out;
+  }
+
+  /** The value of a stored record: decoded by the codec, or as stored by releases before it. */
+  #decode<T>(stored: unknown, storeName: string, ...key: string[]): T {
+    const where = this.#where(storeName, ...key);
+    return isEncoded(stored) ? deserializeRecord<T>(stored.json, where) : legacy<T>(stored, where);
+  }
+
+  /** Names a record in errors: `<database>/<object store>/<key parts>`. */
+  #where(storeName: string, ...key: string[]): string {
+    return [this.name, storeName, ...key].join('/');
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {
@@ -323,6 +434,16 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
   }
 }
 
-function storedEntry(ref: AggregateRef, entry: IndexEntry<unknown>): StoredIndexEntry {
-  return { aggregateType: ref.type, index: entry.index, key: entry.key, aggregateId: ref.id, snapshot: entry.snapshot };
+function encoded(value: unknown, subject: string): Encoded {
+  return { codec: 1, json: serializeRecord(value, subject) };
+}
+
+function isEncoded(value: unknown): value is Encoded {
+  return value !== null && typeof value === 'object' && (value as Encoded).codec === 1 && typeof (value as Encoded).json === 'string';
+}
+
+/** A record stored by structured clone before the codec: taken as it is, when it is an object. */
+function legacy<T>(value: unknown, where: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CorruptRecordError(where, 'expected an object');
+  return value as T;
 }

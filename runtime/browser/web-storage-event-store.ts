@@ -1,6 +1,9 @@
-import { fromPlain, toPlain } from '../codec.js';
-import { ConcurrencyError, StoreError } from '../errors.js';
+import { decodeRecord, encodeRecord } from '../codec.js';
+import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
+import { ConcurrencyError, CorruptRecordError, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
+import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
   AggregateRef,
   Commit,
@@ -36,6 +39,11 @@ export interface WebStorageEventStoreOptions {
    * `null` turns remote notifications off.
    */
   readonly storageEvents?: StorageEventSource | null;
+  /**
+   * Called with each corrupt key skipped while listing pending outbox records or index entries,
+   * so other aggregates keep working (default: one `console.error` line naming the key).
+   */
+  readonly onCorruptRecord?: CorruptRecordListener;
 }
 
 interface StoredHead {
@@ -74,6 +82,7 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
   readonly #keys: WebStorageKeys;
   readonly #listeners = new Set<{ listener: StoreChangeListener<TState> }>();
   readonly #events: StorageEventSource | null;
+  readonly #onCorrupt: CorruptRecordListener;
   #listening = false;
 
   constructor(options: WebStorageEventStoreOptions) {
@@ -88,11 +97,14 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
     this.namespace = namespace;
     this.#keys = new WebStorageKeys(namespace);
     this.#events = options.storageEvents === undefined ? defaultStorageEvents() : options.storageEvents;
+    this.#onCorrupt = options.onCorruptRecord ?? logCorruptRecord;
   }
 
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
     // Everything below is synchronous: no other code of this page runs between check and write.
+    checkCommitKeys(commit as Commit<unknown, unknown, unknown>);
     const { ref } = commit;
+    const who = `${ref.type} ${JSON.stringify(ref.id)}`;
     commit.events.forEach((event, i) => {
       // Events are filed by sequence, so a wrong one would corrupt the history layout.
       if (event.sequence !== commit.expectedSequence + 1 + i) {
@@ -114,62 +126,70 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
           reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
         });
       }
-      writes.set(key, JSON.stringify(toPlain(commit.idempotency)));
+      writes.set(key, JSON.stringify(encodeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`)));
     }
     const chunks = new Map<number, unknown[]>();
     for (const event of commit.events) {
       const chunk = Math.floor((event.sequence - 1) / EVENTS_PER_KEY);
       let events = chunks.get(chunk);
       if (!events) chunks.set(chunk, (events = this.#readChunk(ref, chunk) ?? []));
-      events.push(toPlain(event));
+      events.push(encodeRecord(event, `event ${event.id} (${event.type}, sequence ${event.sequence}) of ${who}`));
     }
     for (const [chunk, events] of chunks) writes.set(this.#keys.events(ref, chunk), JSON.stringify(events));
     for (const entry of commit.indexDeletes) writes.set(this.#keys.index(ref.type, entry.index, entry.key, ref.id), null);
     for (const entry of commit.indexPuts) {
-      writes.set(this.#keys.index(ref.type, entry.index, entry.key, ref.id), JSON.stringify(toPlain(entry.snapshot)));
+      const subject = `index entry ${entry.index} = ${JSON.stringify(entry.key)} of ${who}`;
+      writes.set(this.#keys.index(ref.type, entry.index, entry.key, ref.id), JSON.stringify(encodeRecord(entry.snapshot, subject)));
     }
     if (commit.outbox.length > 0) {
       const stamp = newId();
       const pending = this.#readOutbox(ref) ?? [];
       for (const record of [...commit.outbox].sort((a, b) => a.position - b.position)) {
-        pending.push({ c: stamp, r: toPlain(record) });
+        pending.push({ c: stamp, r: encodeRecord(record, `outbox record ${record.id} (${record.type}) of ${who}`) });
       }
       writes.set(this.#keys.outbox(ref), JSON.stringify(pending));
     }
-    const head: StoredHead = { v: 1, snapshot: toPlain(commit.snapshot) };
+    const head: StoredHead = { v: 1, snapshot: encodeRecord(commit.snapshot, `the snapshot of ${who}`) };
     // The snapshot goes last: when another tab sees it change, the rest of the commit is there.
     writes.set(this.#keys.snapshot(ref), JSON.stringify(head));
     this.#write(writes);
     if (this.#listeners.size > 0) {
-      const snapshot = fromPlain<Snapshot<TState>>(head.snapshot);
+      const snapshot = decodeRecord<Snapshot<TState>>(head.snapshot, this.#keys.snapshot(ref));
       notify(this.#listenerFunctions(), { ref: { type: ref.type, id: ref.id }, source: 'local', snapshot });
     }
   }
 
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    checkRef(ref);
     return this.#readSnapshot(ref);
   }
 
   async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
-    const after = options.afterSequence ?? 0;
+    checkRef(ref);
+    const after = checkHistoryOptions(options).afterSequence;
     for (let chunk = Math.floor(after / EVENTS_PER_KEY); ; chunk++) {
+      const key = this.#keys.events(ref, chunk);
       const events = this.#readChunk(ref, chunk);
       if (!events) return;
       for (const event of events) {
-        if ((event as EventLike).sequence > after) yield fromPlain<EventRecord<TInbound>>(event);
+        if ((event as EventLike).sequence > after) yield decodeRecord<EventRecord<TInbound>>(event, key);
       }
       if (events.length < EVENTS_PER_KEY) return;
     }
   }
 
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    checkIndexQuery(aggregateType, index, key);
     const prefix = this.#keys.indexPrefix(aggregateType, index, key);
     const found: { id: string; snapshot: Snapshot<TState> }[] = [];
     for (const storageKey of this.#keysStartingWith(prefix)) {
-      const snapshot = this.#readJson(storageKey, isSnapshotLike, 'an index entry');
-      if (snapshot === undefined) continue;
-      const plain = snapshot as { aggregateId: string };
-      found.push({ id: plain.aggregateId, snapshot: fromPlain<Snapshot<TState>>(snapshot) });
+      // A corrupt entry is skipped and reported: the other aggregates under this key still answer.
+      this.#skipCorrupt(() => {
+        const snapshot = this.#readJson(storageKey, isSnapshotLike, 'an index entry');
+        if (snapshot === undefined) return;
+        const plain = snapshot as { aggregateId: string };
+        found.push({ id: plain.aggregateId, snapshot: decodeRecord<Snapshot<TState>>(snapshot, storageKey) });
+      });
     }
     return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((entry) => entry.snapshot);
   }
@@ -178,22 +198,42 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
     ref: AggregateRef,
     key: string,
   ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
-    const stored = this.#readJson(this.#keys.idempotency(ref, key), isObject, 'an idempotency record');
-    return stored === undefined ? undefined : fromPlain<IdempotencyRecord<TState, TInbound, TOutbound>>(stored);
+    checkRef(ref);
+    checkKey('idempotency key', key);
+    const storageKey = this.#keys.idempotency(ref, key);
+    const stored = this.#readJson(storageKey, isObject, 'an idempotency record');
+    return stored === undefined ? undefined : decodeRecord<IdempotencyRecord<TState, TInbound, TOutbound>>(stored, storageKey);
   }
 
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
-    const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('pendingOutbox: `limit` must be a non-negative integer');
-    const all: { c: string; position: number; record: unknown }[] = [];
+    const limit = checkOutboxLimit(options);
+    const all: { c: string; position: number; record: OutboxRecord<TOutbound> }[] = [];
     for (const key of this.#keysStartingWith(this.#keys.outboxPrefix)) {
-      const entries = this.#readJson(key, isOutboxList, 'a list of outbox records') ?? [];
-      for (const entry of entries) all.push({ c: entry.c, position: (entry.r as { position: number }).position, record: entry.r });
+      // A corrupt key is skipped and reported: the other aggregates' records are still relayed.
+      this.#skipCorrupt(() => {
+        const entries = this.#readJson(key, isOutboxList, 'a list of outbox records') ?? [];
+        const decoded = entries.map((entry) => ({
+          c: entry.c,
+          position: (entry.r as { position: number }).position,
+          record: decodeRecord<OutboxRecord<TOutbound>>(entry.r, key),
+        }));
+        all.push(...decoded);
+      });
     }
     return all
       .sort((a, b) => (a.c < b.c ? -1 : a.c > b.c ? 1 : a.position - b.position))
       .slice(0, limit)
-      .map((entry) => fromPlain<OutboxRecord<TOutbound>>(entry.record));
+      .map((entry) => entry.record);
+  }
+
+  /** Runs `read`; a corrupt key it meets is reported to `onCorruptRecord` instead of failing the whole list. */
+  #skipCorrupt(read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      reportCorruptRecord(this.#onCorrupt, error);
+    }
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {
@@ -276,7 +316,7 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
     if (!isObject(head) || head.v !== 1 || !isSnapshotLike(head.snapshot)) {
       throw new CorruptStorageError(key, 'expected {"v":1,"snapshot":{...}}');
     }
-    return fromPlain<Snapshot<TState>>(head.snapshot);
+    return decodeRecord<Snapshot<TState>>(head.snapshot, key);
   }
 
   #readChunk(ref: AggregateRef, chunk: number): unknown[] | undefined {
@@ -367,7 +407,7 @@ function isEventList(value: unknown): value is unknown[] {
 function isOutboxList(value: unknown): value is StoredOutboxEntry[] {
   return (
     Array.isArray(value) &&
-    value.every((entry) => isObject(entry) && typeof entry.c === 'string' && isObject(entry.r) && typeof entry.r.id === 'string')
+    value.every((entry) => isObject(entry) && typeof entry.c === 'string' && isObject(entry.r) && typeof entry.r.id === 'string' && typeof entry.r.position === 'number')
   );
 }
 

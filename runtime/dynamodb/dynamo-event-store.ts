@@ -7,8 +7,11 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.js';
+import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
+import { CorruptRecordError, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
+import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
   AggregateRef,
   Commit,
@@ -59,6 +62,11 @@ export interface DynamoEventStoreOptions {
   readonly historyPageSize?: number;
   /** Source of "now" for TTLs (tests may fix it). */
   readonly clock?: () => Date;
+  /**
+   * Called with each corrupt item skipped while listing pending outbox records or index entries,
+   * so other aggregates keep working (default: one `console.error` line naming the item).
+   */
+  readonly onCorruptRecord?: CorruptRecordListener;
 }
 
 /** Default {@link DynamoEventStoreOptions.outboxRetentionSeconds}: 7 days. */
@@ -102,6 +110,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   readonly #idempotencyRetention: number | null;
   readonly #pageSize: number | undefined;
   readonly #clock: () => Date;
+  readonly #onCorrupt: CorruptRecordListener;
 
   constructor(options: DynamoEventStoreOptions) {
     if (!options || typeof options.tableName !== 'string' || options.tableName === '') {
@@ -116,10 +125,12 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     }
     this.#pageSize = options.historyPageSize;
     this.#clock = options.clock ?? (() => new Date());
+    this.#onCorrupt = options.onCorruptRecord ?? logCorruptRecord;
   }
 
   /** Commits one change in one `TransactWriteItems` call; see {@link Commit}. */
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
+    checkCommitKeys(commit as Commit<unknown, unknown, unknown>);
     // Time-sortable and unique: orders pending outbox records by commit. Real time, not the
     // injectable clock, which only sets TTLs (ids made in this process must keep rising).
     const commitId = newId();
@@ -145,15 +156,17 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
 
   /** The snapshot, read with a strongly consistent GetItem. */
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    checkRef(ref);
     const item = await this.#get(ref, aggregatePartitionKey(ref.type, ref.id), L.sortKeyPrefixes.snapshot);
     return item && snapshotFromItem<TState>(item);
   }
 
   /** Inbound events in sequence order: a strongly consistent Query that follows `LastEvaluatedKey`. */
   async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
-    const after = options.afterSequence ?? 0;
-    if (!Number.isSafeInteger(after) || after < 0) throw new TypeError(`readHistory: afterSequence must be a non-negative integer, got ${after}`);
-    const pageSize = options.pageSize ?? this.#pageSize;
+    checkRef(ref);
+    const checked = checkHistoryOptions(options);
+    const after = checked.afterSequence;
+    const pageSize = checked.pageSize ?? this.#pageSize;
     const input: QueryCommandInput = {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
@@ -164,7 +177,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
         ':to': L.sortKeyPrefixes.event + '9'.repeat(L.sequenceDigits),
       },
       ConsistentRead: true,
-      ...(pageSize === undefined ? {} : { Limit: Math.max(1, Math.floor(pageSize)) }),
+      ...(pageSize === undefined ? {} : { Limit: pageSize }),
     };
     for await (const item of this.#query(input, `the history of ${aggregateName(ref.type, ref.id)}`)) {
       yield eventFromItem<TInbound>(item);
@@ -173,6 +186,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
 
   /** Snapshot copies under `key` in `index`, ordered by aggregate id: a strongly consistent Query of one partition. */
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    checkIndexQuery(aggregateType, index, key);
     const input: QueryCommandInput = {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk',
@@ -182,7 +196,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     };
     const snapshots: Snapshot<TState>[] = [];
     for await (const item of this.#query(input, `index ${index} = ${JSON.stringify(key)} of ${aggregateType}`)) {
-      snapshots.push(snapshotFromIndexItem<TState>(item));
+      this.#skipCorrupt(() => snapshots.push(snapshotFromIndexItem<TState>(item)));
     }
     // DynamoDB orders sort keys by UTF-8 bytes; order by JavaScript string comparison like every other store.
     return snapshots.sort((a, b) => (a.aggregateId < b.aggregateId ? -1 : a.aggregateId > b.aggregateId ? 1 : 0));
@@ -190,6 +204,8 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
 
   /** The idempotency record with this key, read with a strongly consistent GetItem. */
   async loadIdempotencyRecord(ref: AggregateRef, key: string): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
+    checkRef(ref);
+    checkKey('idempotency key', key);
     const item = await this.#get(ref, aggregatePartitionKey(ref.type, ref.id), idempotencySortKey(key));
     return item && idempotencyRecordFromItem<TState, TInbound, TOutbound>(item);
   }
@@ -200,7 +216,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
    * in production the table's stream publishes outbox records.
    */
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
-    const limit = options.limit ?? 100;
+    const limit = checkOutboxLimit(options);
     const pending: { commit: string; record: OutboxRecord<TOutbound> }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -214,13 +230,13 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
       });
       const page = await this.#call(() => this.client.send(scan), 'listing pending outbox records');
       for (const item of page.Items ?? []) {
-        pending.push({ commit: String(item[L.pendingAttribute]), record: outboxRecordFromItem<TOutbound>(item) });
+        this.#skipCorrupt(() => pending.push({ commit: String(item[L.pendingAttribute]), record: outboxRecordFromItem<TOutbound>(item) }));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return pending
       .sort((a, b) => (a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : a.record.position - b.record.position))
-      .slice(0, Math.max(0, limit))
+      .slice(0, limit)
       .map(({ record }) => record);
   }
 
@@ -251,6 +267,16 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return; // no such record
       throw this.#error(error, `marking outbox record ${record.id} published`);
+    }
+  }
+
+  /** Runs `read`; a corrupt item it meets is reported to `onCorruptRecord` instead of failing the whole list. */
+  #skipCorrupt(read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      reportCorruptRecord(this.#onCorrupt, error);
     }
   }
 

@@ -1,5 +1,5 @@
 /** The errors only the DynamoDB store throws; both mean that nothing was written. */
-import { StoreError, StoreLimitError } from '../errors.js';
+import { StoreLimitError, UnsupportedValueError } from '../errors.js';
 import type { DYNAMO_LIMITS } from './limits.js';
 
 /** A limit of {@link DYNAMO_LIMITS} that a commit exceeds. Nothing was written. */
@@ -20,17 +20,10 @@ export class DynamoLimitError extends StoreLimitError {
 }
 
 /**
- * A value in a commit cannot be stored as JSON and read back unchanged (a bigint, NaN, a Map,
- * a function, a circular reference, ...). Nothing was written.
+ * The codec's {@link UnsupportedValueError}, under the name this subpath used before. A value
+ * in a commit cannot be stored and read back unchanged; nothing was written.
+ * @deprecated Use `UnsupportedValueError`.
  */
-export class UnstorableValueError extends StoreError {
-  constructor(
-    /** What holds the value, e.g. `event 01J… (DEPOSITED, sequence 3) of ACCOUNT "a-1"`. */
-    readonly subject: string,
-    /** Path into it, e.g. `payload.items[2].price` (`""` for the value itself). */
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`Cannot store ${subject}: ${path ? `at ${path}: ` : ''}${reason}`);
-  }
-}
+export const UnstorableValueError = UnsupportedValueError;
+/** @deprecated Use `UnsupportedValueError`. */
+export type UnstorableValueError = UnsupportedValueError;

@@ -19,5 +19,6 @@ export {
 export { isOutboxItem, outboxRecordFromItem } from './items.js';
 export { DYNAMO_LIMITS, itemSize } from './limits.js';
 export { DynamoLimitError, UnstorableValueError } from './errors.js';
+export { UnsupportedValueError, InvalidKeyError, InvalidOptionError, CorruptRecordError } from '../errors.js';
 export { createEventStoreTable, type CreateEventStoreTableOptions } from './create-table.js';
 export { type DynamoClientLike } from './client.js';

@@ -3,7 +3,7 @@
  * items (see {@link DYNAMO_TABLE_LAYOUT}) and back. No AWS SDK imports here (nor in layout.ts):
  * the DynamoDB Streams handler imports this module and stays small.
  */
-import { StoreError } from '../errors.js';
+import { CorruptRecordError } from '../errors.js';
 import type { EventRecord, IdempotencyRecord, IndexEntry, OutboxRecord, Snapshot } from '../types.js';
 import { decodeValue, encodeValue } from './encode.js';
 import {
@@ -138,17 +138,19 @@ function stringAttribute(item: Record<string, unknown>, name: string): string | 
 function dataOf<T>(item: Record<string, unknown>, kind: string): T {
   const actual = stringAttribute(item, L.kindAttribute);
   const data = stringAttribute(item, L.dataAttribute);
+  const where = itemName(item);
   if (actual !== kind || data === undefined) {
-    const where = `${String(stringAttribute(item, L.partitionKey))} / ${String(stringAttribute(item, L.sortKey))}`;
-    throw new StoreError(`DynamoEventStore: the item ${where} is not an item of kind ${JSON.stringify(kind)} (its kind: ${String(actual)})`);
+    throw new CorruptRecordError(
+      where,
+      `DynamoEventStore expected an item of kind ${JSON.stringify(kind)} with a ${L.dataAttribute} string (its kind: ${String(actual)})`,
+    );
   }
-  try {
-    return decodeValue<T>(data);
-  } catch (error) {
-    throw new StoreError(`DynamoEventStore: the ${kind} item ${stringAttribute(item, L.partitionKey)} holds invalid JSON`, {
-      cause: error,
-    });
-  }
+  return decodeValue<T>(data, where);
+}
+
+/** Names an item in errors: `<_pk> / <_sk>`. */
+export function itemName(item: Record<string, unknown>): string {
+  return `${String(stringAttribute(item, L.partitionKey))} / ${String(stringAttribute(item, L.sortKey))}`;
 }
 
 /** The snapshot stored in a snapshot item. */

@@ -1,4 +1,7 @@
+import { decodeRecord, encodeRecord } from '../codec.js';
 import { ConcurrencyError } from '../errors.js';
+import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { checkHistoryOptions, checkOutboxLimit, optionObject, positiveInteger } from '../options.js';
 import type {
   AggregateRef,
   Commit,
@@ -10,15 +13,19 @@ import type {
   Snapshot,
 } from '../types.js';
 
+/** A record as the codec encodes it: the memory store keeps what every other store would. */
+type Encoded = unknown;
+
 interface Stream {
-  snapshot?: Snapshot<unknown>;
-  events: EventRecord<unknown>[];
-  idempotency: Map<string, IdempotencyRecord<unknown, unknown, unknown>>;
+  snapshot?: { sequence: number; value: Encoded };
+  events: Encoded[];
+  idempotency: Map<string, Encoded>;
 }
 
 interface PendingOutbox {
   commit: number;
-  record: OutboxRecord<unknown>;
+  position: number;
+  record: Encoded;
 }
 
 /** Options of {@link InMemoryEventStore}. */
@@ -28,25 +35,27 @@ export interface InMemoryEventStoreOptions {
 }
 
 /**
- * The reference {@link EventStore}: everything in process memory, every value copied on the
- * way in and out (so callers can never mutate what is stored). For tests, examples and
- * short-lived processes.
+ * The reference {@link EventStore}: everything in process memory, kept encoded by the same
+ * codec as every other store (so values that another store would refuse are refused here too,
+ * and callers can never mutate what is stored). For tests, examples and short-lived processes.
  */
 export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound = unknown>
   implements EventStore<TState, TInbound, TOutbound>
 {
   readonly #streams = new Map<string, Stream>();
-  /** aggregateType → index → key → aggregateId → snapshot */
-  readonly #indexes = new Map<string, Map<string, Map<string, Map<string, Snapshot<unknown>>>>>();
+  /** aggregateType → index → key → aggregateId → encoded snapshot */
+  readonly #indexes = new Map<string, Map<string, Map<string, Map<string, Encoded>>>>();
   readonly #outbox = new Map<string, PendingOutbox>();
   readonly #pageSize: number;
   #commits = 0;
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.#pageSize = options.pageSize ?? 500;
+    optionObject('InMemoryEventStore options', options);
+    this.#pageSize = positiveInteger('InMemoryEventStore.pageSize', options.pageSize) ?? 500;
   }
 
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
+    checkCommitKeys(commit as Commit<unknown, unknown, unknown>);
     const key = refKey(commit.ref);
     const stream: Stream = this.#streams.get(key) ?? { events: [], idempotency: new Map() };
     const actual = stream.snapshot?.sequence ?? 0;
@@ -58,72 +67,86 @@ export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound 
         reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
       });
     }
-    // Copy everything first: if a value cannot be cloned, nothing has been changed yet.
-    const copy = structuredClone({
-      events: commit.events,
-      snapshot: commit.snapshot,
-      indexPuts: commit.indexPuts,
-      outbox: commit.outbox,
-      idempotency: commit.idempotency,
-    });
+    // Encode everything first: if a value cannot be stored, nothing has been changed yet.
+    const who = `${commit.ref.type} ${JSON.stringify(commit.ref.id)}`;
+    const events = commit.events.map((event) => encodeRecord(event, `event ${event.id} (${event.type}, sequence ${event.sequence}) of ${who}`));
+    const snapshot = encodeRecord(commit.snapshot, `the snapshot of ${who}`);
+    const indexPuts = commit.indexPuts.map((entry) => ({
+      entry,
+      value: encodeRecord(entry.snapshot, `index entry ${entry.index} = ${JSON.stringify(entry.key)} of ${who}`),
+    }));
+    const outbox = commit.outbox.map((record) => ({
+      record,
+      value: encodeRecord(record, `outbox record ${record.id} (${record.type}) of ${who}`),
+    }));
+    const idempotency =
+      commit.idempotency && encodeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`);
     const commitNumber = ++this.#commits;
-    stream.events.push(...(copy.events as EventRecord<unknown>[]));
-    stream.snapshot = copy.snapshot;
-    if (copy.idempotency) stream.idempotency.set(copy.idempotency.key, copy.idempotency);
+    stream.events.push(...events);
+    stream.snapshot = { sequence: commit.snapshot.sequence, value: snapshot };
+    if (commit.idempotency) stream.idempotency.set(commit.idempotency.key, idempotency);
     this.#streams.set(key, stream);
     const byIndex = this.#indexesOf(commit.ref.type);
     for (const entry of commit.indexDeletes) byIndex.get(entry.index)?.get(entry.key)?.delete(commit.ref.id);
-    for (const entry of copy.indexPuts) {
-      const byKey = byIndex.get(entry.index) ?? new Map<string, Map<string, Snapshot<unknown>>>();
+    for (const { entry, value } of indexPuts) {
+      const byKey = byIndex.get(entry.index) ?? new Map<string, Map<string, Encoded>>();
       byIndex.set(entry.index, byKey);
-      const ids = byKey.get(entry.key) ?? new Map<string, Snapshot<unknown>>();
+      const ids = byKey.get(entry.key) ?? new Map<string, Encoded>();
       byKey.set(entry.key, ids);
-      ids.set(commit.ref.id, entry.snapshot);
+      ids.set(commit.ref.id, value);
     }
-    for (const record of copy.outbox) this.#outbox.set(record.id, { commit: commitNumber, record });
+    for (const { record, value } of outbox) {
+      this.#outbox.set(record.id, { commit: commitNumber, position: record.position, record: value });
+    }
   }
 
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    checkRef(ref);
     const snapshot = this.#streams.get(refKey(ref))?.snapshot;
-    return snapshot && (structuredClone(snapshot) as Snapshot<TState>);
+    return snapshot && decodeRecord<Snapshot<TState>>(snapshot.value, `snapshot of ${refKey(ref)}`);
   }
 
   async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
-    const pageSize = Math.max(1, options.pageSize ?? this.#pageSize);
-    let after = options.afterSequence ?? 0;
+    checkRef(ref);
+    const checked = checkHistoryOptions(options);
+    const pageSize = checked.pageSize ?? this.#pageSize;
+    let after = checked.afterSequence;
     for (;;) {
       const events = this.#streams.get(refKey(ref))?.events ?? [];
       // Sequences are 1-based and dense, so event n sits at index n - 1.
       const page = events.slice(after, after + pageSize);
       if (page.length === 0) return;
-      for (const event of structuredClone(page)) yield event as EventRecord<TInbound>;
+      for (const event of page) yield decodeRecord<EventRecord<TInbound>>(event, `event of ${refKey(ref)}`);
       after += page.length;
       if (page.length < pageSize) return;
     }
   }
 
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    checkIndexQuery(aggregateType, index, key);
     const ids = this.#indexes.get(aggregateType)?.get(index)?.get(key);
     if (!ids) return [];
     return [...ids.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, snapshot]) => structuredClone(snapshot) as Snapshot<TState>);
+      .map(([id, snapshot]) => decodeRecord<Snapshot<TState>>(snapshot, `index entry of ${id}`));
   }
 
   async loadIdempotencyRecord(
     ref: AggregateRef,
     key: string,
   ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
+    checkRef(ref);
+    checkKey('idempotency key', key);
     const record = this.#streams.get(refKey(ref))?.idempotency.get(key);
-    return record && (structuredClone(record) as IdempotencyRecord<TState, TInbound, TOutbound>);
+    return record === undefined ? undefined : decodeRecord<IdempotencyRecord<TState, TInbound, TOutbound>>(record, `idempotency record ${key}`);
   }
 
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
-    const limit = options.limit ?? 100;
-    return [...this.#outbox.values()]
-      .sort((a, b) => a.commit - b.commit || a.record.position - b.record.position)
+    const limit = checkOutboxLimit(options);
+    return [...this.#outbox.entries()]
+      .sort(([, a], [, b]) => a.commit - b.commit || a.position - b.position)
       .slice(0, limit)
-      .map((pending) => structuredClone(pending.record) as OutboxRecord<TOutbound>);
+      .map(([id, pending]) => decodeRecord<OutboxRecord<TOutbound>>(pending.record, `outbox record ${id}`));
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {

@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import { deserialize, serialize } from '../codec.js';
-import { ConcurrencyError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
+import { deserializeRecord, serializeRecord } from '../codec.js';
+import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
+import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
+import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
   AggregateRef,
   Commit,
@@ -28,6 +31,11 @@ export interface SqliteEventStoreOptions {
    * (not on a process crash).
    */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Called with each corrupt row skipped while listing pending outbox records or index entries,
+   * so other aggregates keep working (default: one `console.error` line naming the row).
+   */
+  readonly onCorruptRecord?: CorruptRecordListener;
 }
 
 interface BodyRow {
@@ -50,6 +58,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   readonly #pageSize: number;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #commitTransaction: (commit: Commit<TState, TInbound, TOutbound>, rows: CommitRows) => void;
+  readonly #onCorrupt: CorruptRecordListener;
 
   constructor(options: SqliteEventStoreOptions) {
     if (!options || typeof options.filename !== 'string' || options.filename.length === 0) {
@@ -61,6 +70,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     }
     this.filename = options.filename;
     this.#pageSize = pageSize;
+    this.#onCorrupt = options.onCorruptRecord ?? logCorruptRecord;
     let db: BetterSqlite3.Database;
     try {
       db = new Database(options.filename, { timeout: options.busyTimeout ?? 5000 });
@@ -112,13 +122,18 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   async commit(commit: Commit<TState, TInbound, TOutbound>): Promise<void> {
     // Serialize everything first: a value that cannot be stored fails before anything is written.
     // Outbox rows are inserted in position order, so the table's row order is (commit, position).
+    checkCommitKeys(commit as Commit<unknown, unknown, unknown>);
     const ordered = { ...commit, outbox: [...commit.outbox].sort((a, b) => a.position - b.position) };
+    const who = `${commit.ref.type} ${JSON.stringify(commit.ref.id)}`;
     const rows: CommitRows = {
-      events: commit.events.map((event) => serialize(event)),
-      snapshot: serialize(commit.snapshot),
-      indexPuts: commit.indexPuts.map((entry) => serialize(entry.snapshot)),
-      outbox: ordered.outbox.map((record) => serialize(record)),
-      idempotency: commit.idempotency && serialize(commit.idempotency),
+      events: commit.events.map((event) => serializeRecord(event, `event ${event.id} (${event.type}, sequence ${event.sequence}) of ${who}`)),
+      snapshot: serializeRecord(commit.snapshot, `the snapshot of ${who}`),
+      indexPuts: commit.indexPuts.map((entry) =>
+        serializeRecord(entry.snapshot, `index entry ${entry.index} = ${JSON.stringify(entry.key)} of ${who}`),
+      ),
+      outbox: ordered.outbox.map((record) => serializeRecord(record, `outbox record ${record.id} (${record.type}) of ${who}`)),
+      idempotency:
+        commit.idempotency && serializeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`),
     };
     try {
       this.#commitTransaction(ordered, rows);
@@ -128,46 +143,81 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   }
 
   async loadSnapshot(ref: AggregateRef): Promise<Snapshot<TState> | undefined> {
+    checkRef(ref);
     const row = this.#run(() => this.#statements.loadSnapshot.get(ref.type, ref.id) as BodyRow | undefined);
-    return row && deserialize<Snapshot<TState>>(row.body);
+    return row && deserializeRecord<Snapshot<TState>>(row.body, rowName('esre_snapshots', ref.type, ref.id));
   }
 
   async *readHistory(ref: AggregateRef, options: HistoryOptions = {}): AsyncIterable<EventRecord<TInbound>> {
-    const pageSize = Math.max(1, Math.floor(options.pageSize ?? this.#pageSize));
-    let after = options.afterSequence ?? 0;
+    checkRef(ref);
+    const checked = checkHistoryOptions(options);
+    const pageSize = checked.pageSize ?? this.#pageSize;
+    let after = checked.afterSequence;
     for (;;) {
       const page = this.#run(
         () => this.#statements.historyPage.all(ref.type, ref.id, after, pageSize) as (BodyRow & { sequence: number })[],
       );
-      for (const row of page) yield deserialize<EventRecord<TInbound>>(row.body);
+      for (const row of page) {
+        yield deserializeRecord<EventRecord<TInbound>>(row.body, rowName('esre_events', ref.type, ref.id, String(row.sequence)));
+      }
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.sequence;
     }
   }
 
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
+    checkIndexQuery(aggregateType, index, key);
     const rows = this.#run(
       () => this.#statements.queryIndex.all(aggregateType, index, key) as (BodyRow & { aggregate_id: string })[],
     );
     // SQLite orders text by UTF-8 bytes; sort again so the order is JavaScript's, as in every store.
-    return rows
-      .sort((a, b) => (a.aggregate_id < b.aggregate_id ? -1 : a.aggregate_id > b.aggregate_id ? 1 : 0))
-      .map((row) => deserialize<Snapshot<TState>>(row.body));
+    rows.sort((a, b) => (a.aggregate_id < b.aggregate_id ? -1 : a.aggregate_id > b.aggregate_id ? 1 : 0));
+    return this.#skipCorrupt(rows, (row) =>
+      deserializeRecord<Snapshot<TState>>(row.body, rowName('esre_index_entries', aggregateType, index, key, row.aggregate_id)),
+    );
   }
 
   async loadIdempotencyRecord(
     ref: AggregateRef,
     key: string,
   ): Promise<IdempotencyRecord<TState, TInbound, TOutbound> | undefined> {
+    checkRef(ref);
+    checkKey('idempotency key', key);
     const row = this.#run(() => this.#statements.loadIdempotency.get(ref.type, ref.id, key) as BodyRow | undefined);
-    return row && deserialize<IdempotencyRecord<TState, TInbound, TOutbound>>(row.body);
+    return row && deserializeRecord<IdempotencyRecord<TState, TInbound, TOutbound>>(row.body, rowName('esre_idempotency', ref.type, ref.id, key));
   }
 
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
-    const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('pendingOutbox: `limit` must be a non-negative integer');
-    const rows = this.#run(() => this.#statements.pendingOutbox.all(limit) as BodyRow[]);
-    return rows.map((row) => deserialize<OutboxRecord<TOutbound>>(row.body));
+    const limit = checkOutboxLimit(options);
+    const records: OutboxRecord<TOutbound>[] = [];
+    // Rows that cannot be read are skipped (and reported); read on until `limit` good ones.
+    let position = 0;
+    while (records.length < limit) {
+      const wanted = limit - records.length;
+      const rows = this.#run(
+        () => this.#statements.pendingOutbox.all(position, wanted) as (BodyRow & { position_in_store: number; event_id: string })[],
+      );
+      records.push(
+        ...this.#skipCorrupt(rows, (row) => deserializeRecord<OutboxRecord<TOutbound>>(row.body, rowName('esre_outbox', row.event_id))),
+      );
+      if (rows.length < wanted) break;
+      position = rows[rows.length - 1]!.position_in_store;
+    }
+    return records;
+  }
+
+  /** Reads each row; a corrupt one is reported and left out, so other aggregates keep working. */
+  #skipCorrupt<R, T>(rows: readonly R[], read: (row: R) => T): T[] {
+    const out: T[] = [];
+    for (const row of rows) {
+      try {
+        out.push(read(row));
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw error;
+        reportCorruptRecord(this.#onCorrupt, error);
+      }
+    }
+    return out;
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {
@@ -229,7 +279,9 @@ function prepare(db: BetterSqlite3.Database) {
     insertOutbox: db.prepare(
       'INSERT INTO esre_outbox (event_id, aggregate_type, aggregate_id, body) VALUES (?, ?, ?, ?)',
     ),
-    pendingOutbox: db.prepare('SELECT body FROM esre_outbox ORDER BY position_in_store LIMIT ?'),
+    pendingOutbox: db.prepare(
+      'SELECT position_in_store, event_id, body FROM esre_outbox WHERE position_in_store > ? ORDER BY position_in_store LIMIT ?',
+    ),
     deleteOutbox: db.prepare('DELETE FROM esre_outbox WHERE event_id = ?'),
     idempotencyExists: db.prepare(
       'SELECT 1 FROM esre_idempotency WHERE aggregate_type = ? AND aggregate_id = ? AND idempotency_key = ?',
@@ -252,6 +304,11 @@ function wrap(error: unknown, context: string): unknown {
   const text = `SqliteEventStore: ${context}: ${message(error)}`;
   if (typeof code === 'string' && LIMIT_CODES.has(code)) return new StoreLimitError(text, { cause: error });
   return new StoreError(text, { cause: error });
+}
+
+/** Names a row in errors: its table and key columns, e.g. `esre_events/ACCOUNT/a-1/3`. */
+function rowName(table: string, ...key: string[]): string {
+  return [table, ...key].join('/');
 }
 
 function message(error: unknown): string {

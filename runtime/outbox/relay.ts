@@ -143,7 +143,9 @@ export class OutboxRelay<TOutbound = unknown> {
       const setbacks = (this.#backOffs.get(key)?.setbacks ?? 0) + 1;
       this.#backOffs.set(key, { setbacks, until: now + backoffDelay(this.#backoff, setbacks - 1) });
     }
-    if (result.failed.length > 0) this.#reportFailures(result.failed);
+    // Records cut short by stop() are not failures: they simply stay pending.
+    const failures = result.failed.filter((failure) => failure.code !== 'Aborted' || !abort.signal.aborted);
+    if (failures.length > 0) this.#reportFailures(failures);
     return { published: result.published, failed: result.failed, read, skipped };
   }
 

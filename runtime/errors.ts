@@ -158,3 +158,85 @@ export class CorruptRecordError extends StoreError {
     super(`The value stored under ${JSON.stringify(key)} is corrupt: ${detail}`, options);
   }
 }
+
+/** What every {@link UpcastError} names: the stored event and the versions involved. */
+export interface UpcastErrorDetails {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly eventType: string;
+  /** The event's place in the aggregate's history. */
+  readonly sequence: number;
+  /** The schema version the event was stored with (absent in storage means 1). */
+  readonly storedVersion: number;
+  /** The current schema version of the event type in this code. */
+  readonly currentVersion: number;
+}
+
+/**
+ * A stored event could not be brought to the current schema version of its type. Nothing was
+ * handed to rules or readers past this event. Subclasses say why.
+ */
+export class UpcastError extends EventSourcingError implements UpcastErrorDetails {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly eventType: string;
+  readonly sequence: number;
+  readonly storedVersion: number;
+  readonly currentVersion: number;
+
+  constructor(details: UpcastErrorDetails, reason: string, options?: { cause?: unknown }) {
+    super(
+      `Cannot upcast ${details.eventType} (sequence ${details.sequence}) of ${details.aggregateType} ` +
+        `${JSON.stringify(details.aggregateId)} from schema version ${details.storedVersion} to ${details.currentVersion}: ${reason}`,
+      options,
+    );
+    this.aggregateType = details.aggregateType;
+    this.aggregateId = details.aggregateId;
+    this.eventType = details.eventType;
+    this.sequence = details.sequence;
+    this.storedVersion = details.storedVersion;
+    this.currentVersion = details.currentVersion;
+  }
+}
+
+/** The upcaster step from `fromVersion` to `fromVersion + 1` of the event type is not defined. */
+export class MissingUpcasterError extends UpcastError {
+  constructor(
+    details: UpcastErrorDetails,
+    /** The version the missing step starts from. */
+    readonly fromVersion: number,
+  ) {
+    super(details, `no upcaster step from version ${fromVersion} to ${fromVersion + 1}`);
+  }
+}
+
+/** An upcaster step threw (the error is the `cause`) or returned `undefined`. */
+export class UpcasterFailedError extends UpcastError {
+  constructor(
+    details: UpcastErrorDetails,
+    /** The version the failing step starts from. */
+    readonly fromVersion: number,
+    options?: { cause?: unknown },
+  ) {
+    const why =
+      options && 'cause' in options
+        ? `the step from version ${fromVersion} to ${fromVersion + 1} threw: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`
+        : `the step from version ${fromVersion} to ${fromVersion + 1} returned undefined`;
+    super(details, why, options);
+  }
+}
+
+/**
+ * A stored event's schema version is not one this code can read: newer than the current
+ * version (written by newer code), or not a positive integer.
+ */
+export class EventVersionError extends UpcastError {
+  constructor(details: UpcastErrorDetails) {
+    super(
+      details,
+      Number.isInteger(details.storedVersion) && details.storedVersion >= 1
+        ? 'the event was written by newer code; deploy that code (or add the version) to read it'
+        : 'the stored version is not a positive integer',
+    );
+  }
+}

@@ -29,6 +29,7 @@ export {
 } from './indexes.js';
 export { Aggregate, type AggregateOptions, type AppendTarget, type RecalculateOptions } from './aggregate.js';
 export { type RetryOptions } from './retry.js';
+export { EventUpcaster, schemaVersionOf, type Upcasters, type EventUpcasters, type UpcastStep } from './upcasting.js';
 export { type SchemaLike, type AggregateSchemas } from './schemas.js';
 export { toPlain, fromPlain, serialize, deserialize, MAX_NESTING } from './codec.js';
 export { type CorruptRecordListener } from './corrupt.js';

@@ -33,6 +33,13 @@ export interface EventRecord<TPayload = unknown> extends DomainEvent<string, TPa
   readonly aggregateId: string;
   /** 1-based position in the aggregate's history. */
   readonly sequence: number;
+  /**
+   * The schema version of the event type the payload was written with. Absent means 1: events
+   * stored before versions existed carry none, and read as version 1 in every store. Reads
+   * through an {@link Aggregate} (history, rules, recalculation) upcast old events, so what
+   * they hand out always carries the current version.
+   */
+  readonly schemaVersion?: number;
 }
 
 /** The state of one aggregate after folding its first `sequence` events. */
@@ -44,6 +51,13 @@ export interface Snapshot<TState = unknown> {
   readonly state: TState;
   /** When the snapshot was last written; the epoch for an aggregate with no events. */
   readonly updatedAt: Date;
+  /**
+   * The state schema version the snapshot was built under (absent means 1). An aggregate never
+   * returns nor hands to rules a snapshot of another version: it rebuilds it from history.
+   */
+  readonly stateVersion?: number;
+  /** The rules version the snapshot was built under (absent means 1); rebuilt like `stateVersion`. */
+  readonly rulesVersion?: number;
 }
 
 /** An outbound event published by a rule, persisted with the commit that produced it. */

@@ -11,6 +11,7 @@ import type {
   OutboxRecord,
   Snapshot,
 } from '../types.js';
+import { checkSchemaEvolution, seedUnversionedHistory } from './evolution.js';
 
 /** Options of {@link describeEventStoreContract}. */
 export interface ContractOptions {
@@ -228,6 +229,25 @@ export function describeEventStoreContract(
       await assert.rejects(store.commit(again), ConcurrencyError);
       assert.equal((await store.loadSnapshot(ref))!.sequence, 1, 'the repeated key wrote nothing');
       assert.equal((await collect(store.readHistory(ref))).length, 1);
+    });
+
+    test('keeps the schema version of events and the versions of snapshots as written', async (store, type) => {
+      const ref = { type, id: 'versions' };
+      const commit = change(ref, 0, 2, { email: 'v@example.com' });
+      const events = commit.events.map((event, i) => (i === 0 ? event : { ...event, schemaVersion: 3 }));
+      const snapshot = { ...commit.snapshot, stateVersion: 2, rulesVersion: 5 };
+      await store.commit({ ...commit, events, snapshot, indexPuts: [{ index: 'byEmail', key: 'v@example.com', snapshot }] });
+      const history = await collect(store.readHistory(ref));
+      assert.deepEqual(history.map((event) => event.schemaVersion), [undefined, 3]);
+      assert.deepEqual(history, events);
+      assert.deepEqual(await store.loadSnapshot(ref), snapshot);
+      assert.deepEqual(await store.queryIndex(type, 'byEmail', 'v@example.com'), [snapshot]);
+    });
+
+    test('serves data written before versions existed at the current versions: history, append, recalculate, given/when/then, rebuilt snapshots', async (store, type) => {
+      const ref = { type, id: 'evolution' };
+      await seedUnversionedHistory(store, ref);
+      await checkSchemaEvolution(store, ref);
     });
 
     test('lists pending outbox records oldest first, honours the limit, and forgets published ones', async (store, type) => {

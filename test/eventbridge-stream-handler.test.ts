@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import type { DynamoDBRecord, DynamoDBStreamEvent, DynamoDBBatchResponse } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createEvent, type OutboxRecord } from 'event-sourced-rules-engine';
-import { createDynamoDBStreamToEventBridgeHandler, type LogEntry } from 'event-sourced-rules-engine/eventbridge';
+import {
+  DEFAULT_TIMEOUT_MARGIN_MS,
+  createDynamoDBStreamToEventBridgeHandler,
+  type InvocationContext,
+  type LogEntry,
+} from 'event-sourced-rules-engine/eventbridge';
 import { eventItem, outboxItem, snapshotItem } from '../runtime/dynamodb/items.js';
 import { FakeEventBridge } from './support/eventbridge-server.js';
 
@@ -29,6 +34,12 @@ function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', item: Record<st
     },
   };
 }
+/** A Lambda context whose invocation times out `ms` from now. */
+function invocationWith(ms: number): InvocationContext {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+}
+
 const insert = (record: OutboxRecord) => streamRecord('INSERT', outboxItem(record, 'commit-1', 2_000_000_000));
 
 describe('createDynamoDBStreamToEventBridgeHandler', () => {
@@ -93,6 +104,7 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
         outboxRecords: 2,
         published: 2,
         undelivered: 0,
+        rounds: 1,
       },
     ]);
   });
@@ -178,6 +190,75 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
     ]);
     expect(entries[0]).to.include({ eventId: record.id, aggregateId: 'a', code: 'InternalFailure', attempts: 1 });
     for (const entry of entries) expect(new Date(entry['timestamp'] as string).toISOString()).to.equal(entry['timestamp']);
+  });
+
+  describe('within the invocation', () => {
+    /** Fails each listed aggregate's entries on their first `times` attempts. */
+    const failFirst = (times: number, aggregates: readonly string[]) => {
+      const seen = new Map<string, number>();
+      return (entry: { Detail?: string }) => {
+        const detail = JSON.parse(entry.Detail!) as { eventId: string; aggregateId: string };
+        const count = (seen.get(detail.eventId) ?? 0) + 1;
+        seen.set(detail.eventId, count);
+        return aggregates.includes(detail.aggregateId) && count <= times
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'not yet' }
+          : undefined;
+      };
+    };
+
+    it('retries what failed in further rounds while the context leaves time, so nothing delivered is sent twice', async () => {
+      const records = [insert(outbox('a', 1)), insert(outbox('b', 1)), insert(outbox('a', 2)), insert(outbox('b', 2))];
+      // Each of a's records fails more often than one publish retries it (3 attempts).
+      server.options = { failEntry: failFirst(4, ['a']) };
+      const response = await handler()({ Records: records }, invocationWith(60_000));
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      const ids = server.accepted.map((e) => e.detail['eventId']);
+      expect(ids, 'each record exactly once').to.have.length(4);
+      expect(new Set(ids).size).to.equal(4);
+      expect(logs.at(-1)).to.include({ level: 'info', published: 4, undelivered: 0 });
+      expect(logs.at(-1)!['rounds']).to.be.at.least(2);
+
+      // The same failures without a context: one round, and Lambda would resend from a's first record.
+      server.reset();
+      server.options = { failEntry: failFirst(4, ['a']) };
+      const once = await handler()({ Records: records });
+      expect(once).to.deep.equal({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }] });
+    });
+
+    it('does not retry a record refused for good (MalformedDetail): one round, reported at once', async () => {
+      server.options = {
+        failEntry: (entry) =>
+          (JSON.parse(entry.Detail!) as { aggregateId: string }).aggregateId === 'b'
+            ? { ErrorCode: 'MalformedDetail', ErrorMessage: 'refused' }
+            : undefined,
+      };
+      const records = [insert(outbox('a', 1)), insert(outbox('b', 1))];
+      const response = await handler()({ Records: records }, invocationWith(60_000));
+      expect(response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }] });
+      expect(logs.at(-1)).to.include({ rounds: 1, published: 1, undelivered: 1 });
+    });
+
+    it('reports batchItemFailures before the function times out when the endpoint never answers (default margin and request timeout)', async () => {
+      server.options = { holdRequest: () => ({ ms: Infinity }) };
+      const records = [insert(outbox('a', 1)), insert(outbox('a', 2))];
+      const timeLeft = DEFAULT_TIMEOUT_MARGIN_MS + 800;
+      const started = Date.now();
+      const response = await createDynamoDBStreamToEventBridgeHandler({
+        source: 'account-service',
+        client: server.client(),
+        logger: (entry) => logs.push(entry),
+      })({ Records: records }, invocationWith(timeLeft));
+      const elapsed = Date.now() - started;
+      expect(elapsed, 'returned before the invocation timed out').to.be.below(timeLeft);
+      expect(elapsed, 'used the time it had').to.be.at.least(700);
+      expect(response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }] });
+      expect(logs.filter((entry) => entry.level === 'error').map((entry) => entry['code'])).to.deep.equal(['Aborted', 'PrecedingRecordFailed']);
+    });
+
+    it('defaults the margin before the function timeout to DEFAULT_TIMEOUT_MARGIN_MS, 1 second, and checks it', () => {
+      expect(DEFAULT_TIMEOUT_MARGIN_MS).to.equal(1_000);
+      expect(() => createDynamoDBStreamToEventBridgeHandler({ source: 's', timeoutMarginMs: -1 })).to.throw(TypeError, /timeoutMarginMs/);
+    });
   });
 
   it('handles an empty batch', async () => {

@@ -15,6 +15,8 @@ export type { OutboxPublisher, PublishResult, PublishFailure, PublishOptions } f
 export { PublishTimeoutError, PublishAbortedError } from '../outbox/errors.js';
 export {
   createDynamoDBStreamToEventBridgeHandler,
+  DEFAULT_TIMEOUT_MARGIN_MS,
+  type InvocationContext,
   type DynamoDBStreamToEventBridgeOptions,
   type StreamEvent,
   type StreamEventRecord,

@@ -15,8 +15,9 @@ export interface EmittedFile {
    */
   readonly owner: 'generator' | 'user';
   /**
-   * `typescript`: the writer checks that `content` parses and formats it, but only when it
-   * differs from the file on disk (templates are formatted already, so reruns skip the work).
+   * `typescript`: `content` is formatted by construction (formatted templates, tokens that are
+   * identifiers or quoted strings); the writer only evens out blank lines. The compiler's tests
+   * hold every emitted TypeScript file to the TypeScript formatter (`compiler/format.ts`).
    */
   readonly language?: 'typescript';
 }

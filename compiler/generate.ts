@@ -77,7 +77,7 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
         throw new Error(`emitter ${emitter.name} failed: ${(error as Error).message}`, { cause: error });
       }
     }
-    const changes = await diff(emitted, [config.output, ...(config.cdkOutput === null ? [] : [config.cdkOutput])], (file) => context.projectPath(file));
+    const changes = await diff(emitted, [config.output, ...(config.cdkOutput === null ? [] : [config.cdkOutput])]);
     const warnings: string[] = findings.map((finding) => finding.message);
     for (const aggregate of model.aggregates) {
       for (const orphan of aggregate.orphanRules) {

@@ -1,7 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EmittedFile, GENERATED_MARKER } from './emitter.js';
-import type { TypeScriptFormatter } from './format.js';
 
 /** What writing a plan would do (or did) to each file. */
 export interface FileChanges {
@@ -18,22 +17,14 @@ export interface FileChanges {
 const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', '.git']);
 
 /**
- * Compares emitted files with the disk, formatting TypeScript that differs from it (throws,
- * before anything is written, when emitted TypeScript does not parse). `roots` are the folders
- * whose stray generated files are removed. The returned files carry their final content. The
- * formatter (the TypeScript language service) is loaded only when some file needs it.
+ * Compares emitted files with the disk. `roots` are the folders whose stray generated files are
+ * removed. The returned files carry their final content: TypeScript is formatted by
+ * construction (templates are formatted and tokens are identifiers or quoted strings; the
+ * compiler's tests hold every emitted file to the TypeScript formatter), so the writer only
+ * evens out the blank lines an empty `@each` block leaves (see {@link tidyBlankLines}).
  */
-export async function diff(
-  files: readonly EmittedFile[],
-  roots: readonly string[],
-  projectPath: (file: string) => string = (file) => file,
-): Promise<FileChanges> {
-  let formatter: TypeScriptFormatter | undefined;
-  const final = async (file: EmittedFile): Promise<EmittedFile> => {
-    if (file.language !== 'typescript') return file;
-    formatter ??= new (await import('./format.js')).TypeScriptFormatter();
-    return { ...file, content: formatter.format(projectPath(file.path), file.content) };
-  };
+export async function diff(files: readonly EmittedFile[], roots: readonly string[]): Promise<FileChanges> {
+  const final = (file: EmittedFile): EmittedFile => (file.language === 'typescript' ? { ...file, content: tidyBlankLines(file.content) } : file);
   const write: EmittedFile[] = [];
   const unchanged: string[] = [];
   const createStubs: EmittedFile[] = [];
@@ -43,16 +34,20 @@ export async function diff(
     planned.add(file.path);
     const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
     if (file.owner === 'user') {
-      if (current === undefined) createStubs.push(await final(file));
-    } else if (current === file.content) unchanged.push(file.path);
-    else {
-      const formatted = await final(file);
-      if (current === formatted.content) unchanged.push(file.path);
-      else write.push(formatted);
+      if (current === undefined) createStubs.push(final(file));
+    } else {
+      const finished = final(file);
+      if (current === finished.content) unchanged.push(file.path);
+      else write.push(finished);
     }
   }
   const remove = roots.flatMap((root) => generatedFilesUnder(root)).filter((file) => !planned.has(file));
   return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare) };
+}
+
+/** At most one blank line in a row, none at the start, one newline at the end (what the formatter gives too). */
+export function tidyBlankLines(text: string): string {
+  return text.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
 }
 
 /**

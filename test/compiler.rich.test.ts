@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generate } from 'event-sourced-rules-engine/compiler';
-import { EXAMPLE, FIXTURES, REPO, removeProject, runTsc, scratchProject } from './compiler.support.js';
+import { EXAMPLE, FIXTURES, REPO, removeProject, runTsc, scratchProject, unformattedTypeScript } from './compiler.support.js';
 
 /** Implementations of the rich fixture's rules, written as a user would after generating. */
 const RULES: Record<string, string> = {
@@ -151,6 +151,7 @@ describe('esre generate: a rich schema (zod 4 and zod/v3)', function () {
     expect(indexes).to.include('const byCityKeys = (snapshot: Snapshot<OrderState>) => snapshot.state.customer.address?.city;');
     expect(indexes).to.include("byStatus: defineIndex<OrderState>('byStatus', byStatusKeys),");
     expect(indexes).to.include("import { statusKeys as byStatusKeys } from '../../../schemas/order.keys.js';");
+    expect(await unformattedTypeScript(dir, ['src', 'infra']), 'formatted by construction').to.deep.equal([]);
   });
 
   it('type-checks with tsc --strict once the rules are written, and rejects wrong uses (the templates too)', async () => {

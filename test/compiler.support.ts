@@ -79,3 +79,27 @@ export function runCli(args: string[], cwd: string): { status: number | null; st
   const result = spawnSync(process.execPath, [path.join(REPO, 'bin/esre.js'), ...args], { cwd, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * TypeScript files under `dir` (project-relative) whose text the TypeScript formatter would
+ * change, or that do not parse: generated code must be formatted by construction.
+ */
+export async function unformattedTypeScript(dir: string, folders: readonly string[]): Promise<string[]> {
+  const { TypeScriptFormatter } = await import('../compiler/format.js');
+  const formatter = new TypeScriptFormatter();
+  const bad: string[] = [];
+  for (const folder of folders) {
+    for (const file of listFiles(path.join(dir, folder)).filter((name) => name.endsWith('.ts'))) {
+      const text = readFileSync(path.join(dir, folder, file), 'utf8');
+      let formatted: string;
+      try {
+        formatted = formatter.format(file, text);
+      } catch (error) {
+        bad.push(`${folder}/${file}: ${(error as Error).message}`);
+        continue;
+      }
+      if (formatted !== text) bad.push(`${folder}/${file}`);
+    }
+  }
+  return bad;
+}

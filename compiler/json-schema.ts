@@ -6,6 +6,9 @@ export type JsonSchema = { readonly [key: string]: unknown };
 type Converters = {
   zod4: (schema: unknown, options: unknown) => JsonSchema;
   zod3: (schema: unknown, options: unknown) => JsonSchema;
+  /** zod-to-json-schema's own parser and "no override" answer, for the zod 3 override. */
+  zod3Parse: (def: unknown, refs: unknown, forceResolution?: boolean) => JsonSchema | undefined;
+  zod3Default: symbol;
 };
 
 let converters: Promise<Converters> | undefined;
@@ -15,6 +18,8 @@ async function loadConverters(): Promise<Converters> {
   return {
     zod4: zod.z.toJSONSchema as unknown as Converters['zod4'],
     zod3: zodToJsonSchema.zodToJsonSchema as unknown as Converters['zod3'],
+    zod3Parse: zodToJsonSchema.parseDef as unknown as Converters['zod3Parse'],
+    zod3Default: zodToJsonSchema.ignoreOverride,
   };
 }
 
@@ -24,11 +29,19 @@ export function jsonSchemaConverters(): Promise<Converters> {
   return converters;
 }
 
+/** What the input schema of a coerced field says instead of its type. */
+const COERCED = 'Any JSON value: zod coerces it (z.coerce) before checking it.';
+
 /**
  * The JSON Schema of a zod object, of its input (what a producer sends: inbound events) or its
  * output (what is sent after parsing: outbound events). zod 4 schemas go through `z.toJSONSchema` (dates become
  * `date-time` strings, as they travel in JSON); zod 3 schemas through `zod-to-json-schema`, which
  * must never see a zod 4 schema (it would return an empty schema).
+ *
+ * A coerced field (`z.coerce.number()`) accepts any value as input (zod's input type for it is
+ * `unknown`: `"12"` becomes `12`), so an input schema gives it no type, only a description; an
+ * output schema describes what zod gives (`{"type": "number"}`). A zod 3 refinement
+ * (`.refine()`) does not change the type: both schemas describe the refined schema.
  */
 export function toJsonSchema(convert: Converters, schema: unknown, io: 'input' | 'output'): JsonSchema {
   const version = zodVersion(schema);
@@ -37,7 +50,11 @@ export function toJsonSchema(convert: Converters, schema: unknown, io: 'input' |
       io,
       unrepresentable: 'any',
       override: (context: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
-        if (zodKind(context.zodSchema) === 'date') {
+        const def = (context.zodSchema as { _zod: { def: { coerce?: boolean } } })._zod.def;
+        if (io === 'input' && def.coerce === true) {
+          for (const key of Object.keys(context.jsonSchema)) if (key !== 'description' && key !== 'title') delete context.jsonSchema[key];
+          context.jsonSchema.description ??= COERCED;
+        } else if (zodKind(context.zodSchema) === 'date') {
           context.jsonSchema.type = 'string';
           context.jsonSchema.format = 'date-time';
         }
@@ -45,7 +62,14 @@ export function toJsonSchema(convert: Converters, schema: unknown, io: 'input' |
     });
   }
   if (version === 3) {
-    const converted = { ...convert.zod3(schema, { $refStrategy: 'none', target: 'jsonSchema7', pipeStrategy: io, effectStrategy: io === 'input' ? 'input' : 'any' }) };
+    const override = (def: { typeName?: string; coerce?: boolean; description?: string; effect?: { type: string }; schema?: { _def: unknown } }, refs: unknown) => {
+      if (io === 'input' && def.coerce === true) return { description: def.description ?? COERCED };
+      if (def.typeName === 'ZodEffects' && def.effect?.type === 'refinement') return convert.zod3Parse(def.schema!._def, refs) ?? {};
+      return convert.zod3Default;
+    };
+    const converted = {
+      ...convert.zod3(schema, { $refStrategy: 'none', target: 'jsonSchema7', pipeStrategy: io, effectStrategy: io === 'input' ? 'input' : 'any', override }),
+    };
     const draft = converted.$schema;
     delete converted.$schema;
     return { $schema: draft, ...converted };

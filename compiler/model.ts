@@ -16,6 +16,7 @@ import {
 } from './names.js';
 import { AGGREGATE_DEFINITION, isVersionedSchema } from './schema.js';
 import { statePathAccessor } from './state-path.js';
+import { unstorableFields } from './storable.js';
 import { isZodObject, parseIssues, zodVersion } from './zod.js';
 
 /** One inbound or outbound event of an aggregate. */
@@ -211,6 +212,8 @@ export async function buildModel(
     if (!isZodObject(state)) {
       report('state', 'must be a zod object (z.object({...}), zod 4 or zod/v3)');
     } else {
+      for (const field of unstorableFields(state)) report(`state${field.path}`, field.message);
+      // `initial` is a state input: the generated aggregate parses it into the initial state
       for (const issue of parseIssues(state, definition.initial)) {
         report(issue.path ? `initial.${issue.path}` : 'initial', `does not match state: ${issue.message}`);
       }
@@ -270,6 +273,9 @@ export async function buildModel(
             report(where, 'must be a zod object (z.object({...}))');
             continue;
           }
+          const unstorable = unstorableFields(versionSchema);
+          for (const problem of unstorable) report(`${where}${problem.path}`, problem.message);
+          if (unstorable.length > 0) continue;
           try {
             versions.push({ version: Number(number), schema: versionSchema, jsonSchema: toJsonSchema(converters, versionSchema, direction === 'inbound' ? 'input' : 'output') });
           } catch (error) {

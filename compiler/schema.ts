@@ -5,6 +5,7 @@
  * Nothing here imports zod: zod 4 schemas and `zod/v3` schemas are both accepted, through the
  * output types they carry (`_zod.output` in zod 4, `_output` in zod 3).
  */
+import { EventSourcingError } from '../runtime/errors.js';
 
 /** The least a schema must offer: a zod-style `safeParse` (zod 4 and `zod/v3` both fit). */
 export interface SchemaLike {
@@ -135,8 +136,12 @@ export interface AggregateInput<
   readonly description?: string;
   /** The state: a zod object. */
   readonly state: TState;
-  /** The state of an aggregate with no events; checked against `state` when generating. */
-  readonly initial: NoInfer<SchemaOutput<TState>>;
+  /**
+   * The state of an aggregate with no events, as an input of `state`: the generated aggregate
+   * parses it with `state` (defaults filled in, transforms applied), and `esre generate` refuses
+   * it when it does not parse.
+   */
+  readonly initial: NoInfer<SchemaInput<TState>>;
   /**
    * Inbound event type → zod object of its payload, or {@link versioned} payload schemas when
    * the payload changed incompatibly since events were stored. One rule per inbound event.
@@ -170,7 +175,8 @@ export interface AggregateDefinition<
   readonly type: string;
   readonly description?: string;
   readonly state: TState;
-  readonly initial: SchemaOutput<TState>;
+  /** The initial state as an input of `state` (see {@link initialState}). */
+  readonly initial: SchemaInput<TState>;
   readonly inbound: TInbound;
   readonly outbound: TOutbound;
   readonly indexes: TIndexes;
@@ -217,6 +223,35 @@ export function defineAggregate<
   } as AggregateDefinition<TState, TInbound, TOutbound, TIndexes>;
   Object.defineProperty(definition, AGGREGATE_DEFINITION, { value: true, enumerable: false });
   return definition;
+}
+
+/** Thrown by {@link initialState} when `initial` does not parse (`esre generate` reports it before). */
+export class InitialStateError extends EventSourcingError {
+  constructor(
+    readonly aggregate: string,
+    readonly issues: readonly { readonly path: string; readonly message: string }[],
+  ) {
+    super(`the initial state of aggregate ${aggregate} does not match its state schema: ${issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')}`);
+  }
+}
+
+/**
+ * The initial state of an aggregate: its `initial` parsed by its `state` schema, so defaults
+ * and transforms apply as they do to any input (the generated aggregate calls it once).
+ */
+export function initialState<TState extends SchemaLike>(definition: {
+  readonly name: string;
+  readonly state: TState;
+  readonly initial: unknown;
+}): SchemaOutput<TState> {
+  const result = definition.state.safeParse(definition.initial) as
+    | { success: true; data: SchemaOutput<TState> }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+  if (result.success) return result.data;
+  throw new InitialStateError(
+    definition.name,
+    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
 }
 
 /** The service the generated code belongs to; the CDK emitter names its resources after it. */

@@ -25,9 +25,20 @@ export function zodKind(schema: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether the schema is a zod object (zod 4 or zod 3). */
+/**
+ * A zod 3 refinement (`.refine()`, `.superRefine()`: a `ZodEffects` that checks without
+ * changing the type) gives its inner schema; any other schema is returned as it is. (zod 4
+ * refinements and checks stay on the schema itself.)
+ */
+export function withoutRefinements(schema: unknown): unknown {
+  let current = schema as Any;
+  while (zodKind(current) === 'effects' && current._def.effect?.type === 'refinement') current = current._def.schema;
+  return current;
+}
+
+/** Whether the schema is a zod object (zod 4 or zod 3), refined or not. */
 export function isZodObject(schema: unknown): boolean {
-  return zodKind(schema) === 'object';
+  return zodKind(withoutRefinements(schema)) === 'object';
 }
 
 /** The schema without optional, nullable, default, readonly or catch wrappers; `optional` says whether any allowed undefined or null. */
@@ -41,14 +52,22 @@ export function unwrap(schema: unknown): { schema: unknown; optional: boolean } 
       current = zodVersion(current) === 4 ? current._zod.def.innerType : current._def.innerType;
       continue;
     }
+    if (kind === 'effects' && current._def.effect?.type === 'refinement') {
+      current = current._def.schema;
+      continue;
+    }
+    if (kind === 'branded') {
+      current = current._def.type;
+      continue;
+    }
     break;
   }
   return { schema: current, optional };
 }
 
-/** The fields of a zod object. */
+/** The fields of a zod object (refined or not). */
 export function objectShape(schema: unknown): Record<string, unknown> {
-  const value = schema as Any;
+  const value = withoutRefinements(schema) as Any;
   const shape = zodVersion(value) === 4 ? value._zod.def.shape : typeof value._def.shape === 'function' ? value._def.shape() : value.shape;
   return shape ?? {};
 }
@@ -60,14 +79,25 @@ export function arrayElement(schema: unknown): unknown {
   return zodVersion(value) === 4 ? value._zod.def.element : value._def.type;
 }
 
-/** Whether values of this (unwrapped) schema can be index keys: strings, numbers, enums, string or number literals. */
+/**
+ * Whether values of this (unwrapped) schema can be index keys: strings, numbers, enums (zod 3
+ * native enums too), string or number literals, and unions of these.
+ */
 export function isKeyKind(schema: unknown): boolean {
   const kind = zodKind(schema);
-  if (kind === 'string' || kind === 'number' || kind === 'enum' || kind === 'int') return true;
+  const value = schema as Any;
+  if (kind === 'string' || kind === 'number' || kind === 'int' || kind === 'templateLiteral' || kind === 'template_literal') return true;
+  if (kind === 'enum' || kind === 'nativeEnum') {
+    const values: unknown[] = zodVersion(value) === 4 ? Object.values(value._zod.def.entries) : Array.isArray(value._def.values) ? value._def.values : Object.values(value._def.values);
+    return values.every((item) => typeof item === 'string' || typeof item === 'number');
+  }
   if (kind === 'literal') {
-    const value = schema as Any;
     const values: unknown[] = zodVersion(value) === 4 ? value._zod.def.values : [value._def.value];
     return values.every((item) => typeof item === 'string' || typeof item === 'number');
+  }
+  if (kind === 'union') {
+    const options: unknown[] = zodVersion(value) === 4 ? value._zod.def.options : value._def.options;
+    return options.length > 0 && options.every((option) => isKeyKind(unwrap(option).schema) && !unwrap(option).optional);
   }
   return false;
 }

@@ -73,8 +73,12 @@ const DEFAULT_WINDOW = 1000;
 /**
  * Loads state, runs the processor, and commits events, snapshot, index entries and outbox
  * records through an {@link EventStore} in one atomic change.
+ *
+ * `TInboundInput` is the payload type `append` and `appendTo` take: the same as `TInbound`
+ * unless `schemas.inbound` parses payloads into `TInbound` (a zod schema's input type, e.g. an
+ * ISO string its transform turns into a `Date`; the generated aggregate classes use it so).
  */
-export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
+export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInboundInput = TInbound> {
   readonly type: string;
   readonly store: EventStore<TState, TInbound, TOutbound>;
   readonly processor: Processor<TState, TInbound, TOutbound>;
@@ -142,7 +146,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
    */
   async append(
     target: string | AppendTarget,
-    ...events: DomainEvent<string, TInbound>[]
+    ...events: DomainEvent<string, TInboundInput>[]
   ): Promise<AppendResult<TState, TInbound, TOutbound>> {
     if (target === null || (typeof target !== 'string' && typeof target !== 'object')) {
       throw new TypeError(`${this.type}.append: the target must be an id or { id, idempotencyKey }`);
@@ -181,7 +185,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
    */
   async appendTo(
     snapshot: Snapshot<TState>,
-    ...events: DomainEvent<string, TInbound>[]
+    ...events: DomainEvent<string, TInboundInput>[]
   ): Promise<AppendResult<TState, TInbound, TOutbound>> {
     if (!snapshot || snapshot.aggregateType !== this.type) {
       throw new TypeError(`${this.type}.appendTo: the snapshot is not one of this aggregate type`);
@@ -345,8 +349,11 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
     }
   }
 
-  /** Checks events before any I/O: shape, known type, schema. Returns them with parsed payloads. */
-  #checkInbound(id: string, events: readonly DomainEvent<string, TInbound>[]): DomainEvent<string, TInbound>[] {
+  /**
+   * Checks events before any I/O: shape, known type, schema. Returns them with parsed payloads
+   * (a payload without a schema is taken as it is: then `TInboundInput` is `TInbound`).
+   */
+  #checkInbound(id: string, events: readonly DomainEvent<string, TInboundInput>[]): DomainEvent<string, TInbound>[] {
     if (events.length === 0) throw new TypeError(`${this.type} ${JSON.stringify(id)}: append needs at least one event`);
     const ids = new Set<string>();
     return events.map((event) => {
@@ -362,7 +369,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown> {
       if (this.#schemas.inbound && !schema && !this.#ignoreUnknown) {
         throw new ValidationError(this.type, id, event.type, 'inbound', [{ path: [], message: 'no schema for this event type' }]);
       }
-      if (!schema) return event;
+      if (!schema) return event as DomainEvent<string, unknown> as DomainEvent<string, TInbound>;
       const result = check(schema, event.payload);
       if (!result.ok) throw new ValidationError(this.type, id, event.type, 'inbound', result.issues);
       return { ...event, payload: result.data as TInbound };

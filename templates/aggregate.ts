@@ -3,7 +3,6 @@ import {
   Aggregate,
   type AppendResult,
   type AppendTarget,
-  type DomainEvent,
   type EventRecord,
   type EventStore,
   type HistoryOptions,
@@ -12,10 +11,21 @@ import {
   type RetryOptions,
   type Snapshot,
 } from 'event-sourced-rules-engine';
+import { initialState } from 'event-sourced-rules-engine/schema';
 import definition from './template.schema.js';
 import { type TemplateIndexKeys, templateIndexList } from './indexes.js';
 import { templateRules } from './rules.index.js';
-import type { TemplateInbound, TemplateInboundEvent, TemplateOutbound, TemplateRules, TemplateState } from './types.js';
+import type {
+  TemplateInbound,
+  TemplateInboundEvent,
+  TemplateInboundInput,
+  TemplateOutbound,
+  TemplateRules,
+  TemplateState,
+} from './types.js';
+
+/** The state before any event: the schema module's `initial`, parsed by its state schema. */
+const initial: TemplateState = initialState(definition);
 
 /** Options of {@link TemplateAggregate}. */
 export interface TemplateAggregateOptions {
@@ -39,15 +49,13 @@ export class TemplateAggregate {
   /** The stored aggregate type. */
   static readonly aggregateType: string = definition.type;
   /** The runtime aggregate this class types. */
-  readonly aggregate: Aggregate<TemplateState, TemplateInbound, TemplateOutbound>;
+  readonly aggregate: Aggregate<TemplateState, TemplateInbound, TemplateOutbound, TemplateInboundInput>;
 
   constructor(options: TemplateAggregateOptions) {
-    this.aggregate = new Aggregate<TemplateState, TemplateInbound, TemplateOutbound>({
+    this.aggregate = new Aggregate<TemplateState, TemplateInbound, TemplateOutbound, TemplateInboundInput>({
       type: definition.type,
       store: options.store,
-      processor: new Processor<TemplateState, TemplateInbound, TemplateOutbound>(options.rules ?? templateRules, () =>
-        structuredClone(definition.initial),
-      ),
+      processor: new Processor<TemplateState, TemplateInbound, TemplateOutbound>(options.rules ?? templateRules, () => structuredClone(initial)),
       indexes: templateIndexList,
       schemas: { inbound: definition.inbound, outbound: definition.outbound },
       ...(options.retry === undefined ? {} : { retry: options.retry }),
@@ -65,8 +73,7 @@ export class TemplateAggregate {
     target: string | AppendTarget,
     ...events: TemplateInboundEvent[]
   ): Promise<AppendResult<TemplateState, TemplateInbound, TemplateOutbound>> {
-    // Created payloads become parsed payloads: the aggregate parses each one with its schema.
-    return this.aggregate.append(target, ...(events as DomainEvent<string, TemplateInbound>[]));
+    return this.aggregate.append(target, ...events);
   }
 
   /** Applies inbound events to a snapshot in hand: one write, no read (see `Aggregate.appendTo`). */
@@ -74,7 +81,7 @@ export class TemplateAggregate {
     snapshot: Snapshot<TemplateState>,
     ...events: TemplateInboundEvent[]
   ): Promise<AppendResult<TemplateState, TemplateInbound, TemplateOutbound>> {
-    return this.aggregate.appendTo(snapshot, ...(events as DomainEvent<string, TemplateInbound>[]));
+    return this.aggregate.appendTo(snapshot, ...events);
   }
 
   /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */

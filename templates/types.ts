@@ -60,6 +60,9 @@ export type TemplateOutboundType = keyof TemplateOutboundMap;
 /** Any inbound payload of Template. */
 export type TemplateInbound = TemplateInboundMap[TemplateInboundType];
 
+/** Any inbound payload of Template, as it is created (before parsing). */
+export type TemplateInboundInput = TemplateInboundInputMap[TemplateInboundType];
+
 /** Any outbound payload of Template. */
 export type TemplateOutbound = TemplateOutboundMap[TemplateOutboundType];
 

@@ -8,7 +8,12 @@ const BAD = path.join(FIXTURES, 'bad');
 const cases = readdirSync(BAD)
   .filter((file) => file.endsWith('.schema.ts'))
   .sort()
-  .map((file) => ({ file, field: /^\/\/ expect: (.*)$/m.exec(readFileSync(path.join(BAD, file), 'utf8'))![1]!.trim() }));
+  .map((file) => {
+    const source = readFileSync(path.join(BAD, file), 'utf8');
+    const lines = (marker: string) => [...source.matchAll(new RegExp(`^// ${marker}: ?(.*)$`, 'gm'))].map((match) => match[1]!.trim());
+    // `// expect: <field>` names a field the error must name; `// message: <field>: <text>` is a golden problem line
+    return { file, fields: lines('expect'), messages: lines('message') };
+  });
 
 describe('esre generate: invalid schema modules', function () {
   this.timeout(60_000);
@@ -30,8 +35,9 @@ describe('esre generate: invalid schema modules', function () {
     expect(cases.length).to.be.greaterThan(15);
   });
 
-  for (const { file, field } of cases) {
-    it(`${file}: names the file and ${field ? `the field ${field}` : 'the module'}, writes nothing`, async () => {
+  for (const { file, fields, messages } of cases) {
+    const named = fields.map((field) => (field ? `the field ${field}` : 'the module')).join(', ');
+    it(`${file}: names the file and ${named}, writes nothing`, async () => {
       const target = path.join(dir, 'schemas', file);
       copyFileSync(path.join(BAD, file), target);
       try {
@@ -42,8 +48,12 @@ describe('esre generate: invalid schema modules', function () {
         expect(error).to.be.instanceOf(SchemaError);
         const problems = (error as SchemaError).problems;
         const mine = problems.filter((problem) => problem.file === `schemas/${file}`);
-        expect(mine.map((problem) => problem.field), (error as Error).message).to.include(field);
-        expect((error as Error).message).to.include(`schemas/${file}: ${field ? `${field}: ` : ''}`);
+        for (const field of fields) {
+          expect(mine.map((problem) => problem.field), (error as Error).message).to.include(field);
+          expect((error as Error).message).to.include(`schemas/${file}: ${field ? `${field}: ` : ''}`);
+        }
+        for (const message of messages) expect((error as Error).message.split('\n')).to.include(`  schemas/${file}: ${message}`);
+        if (messages.length > 0) expect(mine, 'one problem per golden message').to.have.length(messages.length);
         expect(treeState(path.join(dir, 'src')), 'nothing written').to.deep.equal(untouched);
       } finally {
         rmSync(target, { force: true });

@@ -5,7 +5,6 @@ import {
   Aggregate,
   type AppendResult,
   type AppendTarget,
-  type DomainEvent,
   type EventRecord,
   type EventStore,
   type HistoryOptions,
@@ -14,10 +13,21 @@ import {
   type RetryOptions,
   type Snapshot,
 } from 'event-sourced-rules-engine';
+import { initialState } from 'event-sourced-rules-engine/schema';
 import definition from '../../../schemas/account.schema.js';
 import { type AccountIndexKeys, accountIndexList } from './indexes.js';
 import { accountRules } from './rules.index.js';
-import type { AccountInbound, AccountInboundEvent, AccountOutbound, AccountRules, AccountState } from './types.js';
+import type {
+  AccountInbound,
+  AccountInboundEvent,
+  AccountInboundInput,
+  AccountOutbound,
+  AccountRules,
+  AccountState,
+} from './types.js';
+
+/** The state before any event: the schema module's `initial`, parsed by its state schema. */
+const initial: AccountState = initialState(definition);
 
 /** Options of {@link AccountAggregate}. */
 export interface AccountAggregateOptions {
@@ -41,15 +51,13 @@ export class AccountAggregate {
   /** The stored aggregate type. */
   static readonly aggregateType: string = definition.type;
   /** The runtime aggregate this class types. */
-  readonly aggregate: Aggregate<AccountState, AccountInbound, AccountOutbound>;
+  readonly aggregate: Aggregate<AccountState, AccountInbound, AccountOutbound, AccountInboundInput>;
 
   constructor(options: AccountAggregateOptions) {
-    this.aggregate = new Aggregate<AccountState, AccountInbound, AccountOutbound>({
+    this.aggregate = new Aggregate<AccountState, AccountInbound, AccountOutbound, AccountInboundInput>({
       type: definition.type,
       store: options.store,
-      processor: new Processor<AccountState, AccountInbound, AccountOutbound>(options.rules ?? accountRules, () =>
-        structuredClone(definition.initial),
-      ),
+      processor: new Processor<AccountState, AccountInbound, AccountOutbound>(options.rules ?? accountRules, () => structuredClone(initial)),
       indexes: accountIndexList,
       schemas: { inbound: definition.inbound, outbound: definition.outbound },
       ...(options.retry === undefined ? {} : { retry: options.retry }),
@@ -67,8 +75,7 @@ export class AccountAggregate {
     target: string | AppendTarget,
     ...events: AccountInboundEvent[]
   ): Promise<AppendResult<AccountState, AccountInbound, AccountOutbound>> {
-    // Created payloads become parsed payloads: the aggregate parses each one with its schema.
-    return this.aggregate.append(target, ...(events as DomainEvent<string, AccountInbound>[]));
+    return this.aggregate.append(target, ...events);
   }
 
   /** Applies inbound events to a snapshot in hand: one write, no read (see `Aggregate.appendTo`). */
@@ -76,7 +83,7 @@ export class AccountAggregate {
     snapshot: Snapshot<AccountState>,
     ...events: AccountInboundEvent[]
   ): Promise<AppendResult<AccountState, AccountInbound, AccountOutbound>> {
-    return this.aggregate.appendTo(snapshot, ...(events as DomainEvent<string, AccountInbound>[]));
+    return this.aggregate.appendTo(snapshot, ...events);
   }
 
   /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */

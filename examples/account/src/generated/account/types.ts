@@ -73,6 +73,9 @@ export type AccountOutboundType = keyof AccountOutboundMap;
 /** Any inbound payload of Account. */
 export type AccountInbound = AccountInboundMap[AccountInboundType];
 
+/** Any inbound payload of Account, as it is created (before parsing). */
+export type AccountInboundInput = AccountInboundInputMap[AccountInboundType];
+
 /** Any outbound payload of Account. */
 export type AccountOutbound = AccountOutboundMap[AccountOutboundType];
 

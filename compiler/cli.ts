@@ -18,7 +18,7 @@ Usage:
       (cdk.output, default infra/). Creates one rule stub per inbound event (and the CDK
       app and cdk.json) when its file does not exist; never overwrites those files.
       Writes nothing when a schema module is invalid. With --watch, regenerates on change.
-      Prints one line: files written, unchanged, stubs created.
+      Prints one line: files written, unchanged, rule stubs and infra files created.
   esre check [--config <file>]
       Exit 1, listing what is wrong, when generated files are missing or stale, or a rule
       is missing or still an unimplemented stub. Writes nothing. Use it in CI.
@@ -26,7 +26,8 @@ Usage:
       Show this help.
 
 Options:
-  -c, --config <file>   config file (default: esre.config.ts in the current folder)
+  -c, --config <file>   config file (default: esre.config.ts in the current folder or the
+                        nearest folder above it)
   -w, --watch           (generate) regenerate whenever a schema, the config or a rule changes
   -h, --help            show this help
   -v, --version         show the version
@@ -34,7 +35,7 @@ Options:
 Exit codes: 0 success, 1 invalid schemas or config, or check failed, 2 bad usage.
 
 Example:
-  npx esre generate            # in the folder of esre.config.ts
+  npx esre generate            # in the folder of esre.config.ts, or any folder below it
   npx esre check               # in CI: fails on stale generated files or unimplemented rules`;
 
 /** The package's version, from the nearest package.json above this file (source or dist). */
@@ -56,13 +57,14 @@ function summary(result: GenerateResult, started: number | undefined): string {
   return (
     `esre generate: ${plural(result.written.length, 'file')} written, ${result.unchanged.length} unchanged, ` +
     `${plural(result.stubsCreated.length, 'stub')} created` +
+    (result.infraCreated.length > 0 ? `, ${plural(result.infraCreated.length, 'infra file')} created` : '') +
     (result.removed.length > 0 ? `, ${result.removed.length} removed` : '') +
     (seconds === undefined ? '' : ` (${seconds} s)`)
   );
 }
 
 function report(result: GenerateResult, started: number | undefined): void {
-  for (const file of result.stubsCreated) console.log(`  created ${file} (yours to edit: never overwritten)`);
+  for (const file of [...result.stubsCreated, ...result.infraCreated].sort()) console.log(`  created ${file} (yours to edit: never overwritten)`);
   for (const file of result.removed) console.log(`  removed ${file}`);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   console.log(summary(result, started));

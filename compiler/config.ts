@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { ModuleLoader } from './loader.js';
-import type { EsreConfig, ServiceConfig } from './schema.js';
+import { CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS, type ServiceConfig } from './schema.js';
+import { unknownKeys } from './unknown-keys.js';
 
 /** File names looked up, in order, when no config path is given. */
 export const CONFIG_FILE_NAMES = ['esre.config.ts', 'esre.config.mts', 'esre.config.js', 'esre.config.mjs'] as const;
@@ -18,23 +19,31 @@ export interface ResolvedConfig {
   readonly output: string;
   /** Absolute folder of rule files. */
   readonly rules: string;
-  readonly service: ServiceConfig;
+  /** The service; `null` only with `cdk: false` and no `service` in the config. */
+  readonly service: ServiceConfig | null;
   /** Absolute folder the CDK emitter writes to; null when the config says `cdk: false`. */
   readonly cdkOutput: string | null;
 }
 
-/** Finds the config file: `configPath` if given, else the first of {@link CONFIG_FILE_NAMES} in `cwd`. */
+/**
+ * Finds the config file: `configPath` (relative to `cwd`) if given, else the first of
+ * {@link CONFIG_FILE_NAMES} in `cwd` or, as `tsc` finds `tsconfig.json`, in the nearest folder
+ * above it that has one.
+ */
 export function findConfigFile(cwd: string, configPath?: string): string {
   if (configPath) {
     const file = path.resolve(cwd, configPath);
     if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`);
     return file;
   }
-  for (const name of CONFIG_FILE_NAMES) {
-    const file = path.join(cwd, name);
-    if (existsSync(file)) return file;
+  for (let folder = cwd; ; folder = path.dirname(folder)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const file = path.join(folder, name);
+      if (existsSync(file)) return file;
+    }
+    if (path.dirname(folder) === folder) break;
   }
-  throw new ConfigError(`no esre.config.ts in ${cwd} (or pass --config <file>)`);
+  throw new ConfigError(`no esre.config.ts in ${cwd} or any folder above it (or pass --config <file>)`);
 }
 
 /** Loads and checks the config file through `loader`. */
@@ -48,6 +57,12 @@ export async function loadConfigWith(loader: ModuleLoader, file: string): Promis
   return resolveConfig(module.default as EsreConfig, file);
 }
 
+/** Unknown keys of `value` (when it is an object), with `prefix.` before each key. */
+function nested(value: unknown, prefix: string, table: object): { key: string; message: string }[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return unknownKeys(value, table).map(({ key, message }) => ({ key: `${prefix}.${key}`, message }));
+}
+
 /** Checks a config object and resolves its paths against the folder of `file`. */
 export function resolveConfig(config: EsreConfig | undefined, file: string): ResolvedConfig {
   const where = path.basename(file);
@@ -55,6 +70,12 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     throw new ConfigError(`${where}: ${field}: ${message}`);
   };
   if (!config || typeof config !== 'object') fail('(default export)', 'export the config with `export default defineConfig({...})`');
+  const unknown = [
+    ...unknownKeys(config, CONFIG_KEYS),
+    ...nested(config.service, 'service', SERVICE_KEYS),
+    ...nested(config.cdk, 'cdk', CDK_KEYS),
+  ];
+  if (unknown.length > 0) throw new ConfigError(unknown.map(({ key, message }) => `${where}: ${key}: ${message}`).join('\n'));
   const root = path.dirname(file);
   const schemas = typeof config.schemas === 'string' ? [config.schemas] : config.schemas;
   if (!Array.isArray(schemas) || schemas.length === 0 || schemas.some((glob) => typeof glob !== 'string' || glob.length === 0)) {
@@ -68,9 +89,11 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     return resolved;
   };
   const service = config.service;
-  if (!service || typeof service !== 'object') fail('service', 'give { name, eventSource, eventBusName }');
-  for (const key of ['name', 'eventSource', 'eventBusName'] as const) {
-    if (typeof service[key] !== 'string' || service[key].length === 0) fail(`service.${key}`, 'must be a non-empty string');
+  if (service !== undefined || config.cdk !== false) {
+    if (!service || typeof service !== 'object') fail('service', 'give { name, eventSource, eventBusName } (or cdk: false when you do not deploy with CDK)');
+    for (const key of ['name', 'eventSource', 'eventBusName'] as const) {
+      if (typeof service[key] !== 'string' || service[key].length === 0) fail(`service.${key}`, 'must be a non-empty string');
+    }
   }
   const output = folder('output', config.output, 'src/generated');
   const rules = folder('rules', config.rules, 'src/rules');
@@ -83,7 +106,7 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     schemas: [...schemas],
     output,
     rules,
-    service: { name: service.name, eventSource: service.eventSource, eventBusName: service.eventBusName },
+    service: service === undefined ? null : { name: service.name, eventSource: service.eventSource, eventBusName: service.eventBusName },
     cdkOutput: config.cdk === false ? null : folder('cdk.output', config.cdk?.output, 'infra'),
   };
 }

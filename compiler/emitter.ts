@@ -15,6 +15,11 @@ export interface EmittedFile {
    */
   readonly owner: 'generator' | 'user';
   /**
+   * For `user` files: `stub` (the default) is code for you to implement, such as a rule stub;
+   * `infra` is deployment set-up created once (the CDK app, `cdk.json`). Counted apart.
+   */
+  readonly role?: 'stub' | 'infra';
+  /**
    * `typescript`: `content` is formatted by construction (formatted templates, tokens that are
    * identifiers or quoted strings); the writer only evens out blank lines. The compiler's tests
    * hold every emitted TypeScript file to the TypeScript formatter (`compiler/format.ts`).

@@ -39,8 +39,10 @@ export interface GenerateResult {
   readonly written: readonly string[];
   /** Generated files already up to date (not rewritten). */
   readonly unchanged: readonly string[];
-  /** Files created once and then owned by the user (rule stubs, the CDK app, cdk.json). */
+  /** Stubs created once and then owned by the user, to implement (rule stubs). */
   readonly stubsCreated: readonly string[];
+  /** Deployment set-up created once and then owned by the user (the CDK app, `cdk.json`). */
+  readonly infraCreated: readonly string[];
   /** Generated files no emitter produces any more, deleted. */
   readonly removed: readonly string[];
   /** Things worth knowing that are not errors (rule files whose event left the schema). */
@@ -109,7 +111,8 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   return {
     written: result.changes.write.map((file) => relative(file.path)),
     unchanged: result.changes.unchanged.map(relative),
-    stubsCreated: result.changes.createStubs.map((file) => relative(file.path)),
+    stubsCreated: result.changes.createStubs.filter((file) => file.role !== 'infra').map((file) => relative(file.path)),
+    infraCreated: result.changes.createStubs.filter((file) => file.role === 'infra').map((file) => relative(file.path)),
     removed: result.changes.remove.map(relative),
     warnings: result.warnings,
     inputs: result.inputs,

@@ -14,7 +14,8 @@ import {
   kebabCase,
   pascalCase,
 } from './names.js';
-import { AGGREGATE_DEFINITION, isVersionedSchema } from './schema.js';
+import { AGGREGATE_DEFINITION, AGGREGATE_KEYS, INDEX_FUNCTION_KEYS, isVersionedSchema } from './schema.js';
+import { unknownKeys } from './unknown-keys.js';
 import { statePathAccessor } from './state-path.js';
 import { unstorableFields } from './storable.js';
 import { isZodObject, parseIssues, zodVersion } from './zod.js';
@@ -190,6 +191,16 @@ export async function buildModel(
       continue;
     }
     const before = problems.length;
+    for (const { key, message } of unknownKeys(definition, AGGREGATE_KEYS)) report(key, message);
+    const specs = definition.indexes;
+    if (specs && typeof specs === 'object' && !Array.isArray(specs)) {
+      for (const [indexName, spec] of Object.entries(specs)) {
+        if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+          for (const { key, message } of unknownKeys(spec, INDEX_FUNCTION_KEYS)) report(`indexes.${indexName}.${key}`, message);
+        }
+      }
+    }
+    if (problems.length > before) continue;
     const name = definition.name;
     if (typeof name !== 'string' || !AGGREGATE_NAME.test(name)) {
       report('name', `${JSON.stringify(name)} is not a valid aggregate name (a letter, then letters and digits, e.g. "account")`);

@@ -150,7 +150,7 @@ export interface AggregateInput<
   /** Outbound event type → zod object of its payload. Rules may publish only these. */
   readonly outbound?: TOutbound;
   /** Index name → state field path, or a hand-written key function. */
-  readonly indexes?: TIndexes;
+  readonly indexes?: TIndexes & ExactIndexSpecs<TIndexes>;
   /**
    * Version of the state schema (default 1). Bump it when the state changes in a way stored
    * snapshots cannot be read with (`esre generate` says when): snapshots written under another
@@ -163,6 +163,12 @@ export interface AggregateInput<
    */
   readonly rulesVersion?: number;
 }
+
+/** `T` with every key that `Shape` lacks typed `never`: an object literal inferred as `T` gets no key `Shape` does not declare. */
+type Exactly<Shape, T> = T & { readonly [K in Exclude<keyof T, keyof Shape>]: never };
+
+/** Index specs whose `{ module, export }` references take no other keys. */
+type ExactIndexSpecs<T> = { readonly [K in keyof T]: T[K] extends string ? T[K] : Exactly<IndexFunctionRef, T[K]> };
 
 /** A checked-in aggregate definition, as {@link defineAggregate} returns it. */
 export interface AggregateDefinition<
@@ -264,26 +270,69 @@ export interface ServiceConfig {
   readonly eventBusName: string;
 }
 
-/** `esre.config.ts`; all paths are relative to the config file's folder. */
-export interface EsreConfig {
+/** Where the CDK emitter writes. */
+export interface CdkConfig {
+  /** Folder of the CDK stack and app (default `"infra"`). */
+  readonly output?: string;
+}
+
+/** The fields of `esre.config.ts`; all paths are relative to the config file's folder. */
+export interface ConfigFields {
   /** Globs of schema modules, e.g. `["schemas/*.schema.ts"]`. */
   readonly schemas: string | readonly string[];
   /** Folder of generated code, owned by the generator (default `"src/generated"`). */
   readonly output?: string;
   /** Folder of rule files, owned by you once created (default `"src/rules"`). */
   readonly rules?: string;
-  readonly service: ServiceConfig;
+  /** The service: required unless `cdk` is `false`. */
+  readonly service?: ServiceConfig;
   /**
    * Where the CDK emitter writes the stack and app (default `{ output: "infra" }`); `false` for
-   * a project that does not deploy with CDK (a browser app): no stack, app or `cdk.json`.
+   * a project that does not deploy with CDK (a browser app): no stack, app or `cdk.json`, and
+   * no `service` needed.
    */
-  readonly cdk?: { readonly output?: string } | false;
+  readonly cdk?: CdkConfig | false;
 }
 
-/** Declares the compiler's configuration; the default export of `esre.config.ts`. */
-export function defineConfig<const T extends EsreConfig>(config: T): T {
+/** `esre.config.ts`: {@link ConfigFields}, with `service` unless `cdk` is `false`. */
+export type EsreConfig = ConfigFields & ({ readonly service: ServiceConfig } | { readonly cdk: false });
+
+/**
+ * Declares the compiler's configuration; the default export of `esre.config.ts`. The type
+ * takes known keys only (a misspelled key is a compile error, and `esre generate` rejects it too).
+ */
+export function defineConfig(config: EsreConfig): EsreConfig {
   return config;
 }
+
+/**
+ * Every key of `T`, each once. The compiler checks objects against such tables (unknown keys
+ * are errors that suggest the nearest valid key); typing a table as `KeyTable<T>` makes tsc
+ * fail until a key added to `T` is added to its table, so each object's keys are declared once.
+ */
+export type KeyTable<T> = { readonly [K in keyof Required<T>]: true };
+
+/** The keys of {@link ConfigFields}. */
+export const CONFIG_KEYS: KeyTable<ConfigFields> = { schemas: true, output: true, rules: true, service: true, cdk: true };
+/** The keys of {@link ServiceConfig}. */
+export const SERVICE_KEYS: KeyTable<ServiceConfig> = { name: true, eventSource: true, eventBusName: true };
+/** The keys of {@link CdkConfig}. */
+export const CDK_KEYS: KeyTable<CdkConfig> = { output: true };
+/** The keys of {@link AggregateInput}. */
+export const AGGREGATE_KEYS: KeyTable<AggregateInput<SchemaLike, EventSchemas, EventSchemas, IndexSpecs>> = {
+  name: true,
+  type: true,
+  description: true,
+  state: true,
+  initial: true,
+  inbound: true,
+  outbound: true,
+  indexes: true,
+  stateVersion: true,
+  rulesVersion: true,
+};
+/** The keys of {@link IndexFunctionRef}. */
+export const INDEX_FUNCTION_KEYS: KeyTable<IndexFunctionRef> = { module: true, export: true };
 
 /** The key type of an index whose key function returns `T`: array elements, null and undefined removed. */
 export type IndexKeyOf<T> = T extends readonly (infer E)[] ? Exclude<E, null | undefined> : Exclude<T, null | undefined>;

@@ -66,6 +66,7 @@ describe('esre generate: the CDK stack, app and cdk.json', function () {
     const result = await generate({ cwd: dir });
     expect(result.written).to.deep.equal(['deploy/cdk/billing-hub-stack.ts']);
     expect(result.stubsCreated).to.deep.equal([]);
+    expect(result.infraCreated).to.deep.equal([]);
     expect(read('deploy/cdk/billing-hub-stack.ts')).to.equal(stack);
     expect(read('deploy/cdk/app.ts').startsWith('// mine\n')).to.equal(true);
     expect(read('cdk.json')).to.equal('{ "app": "mine" }\n');

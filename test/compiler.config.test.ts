@@ -84,7 +84,7 @@ describe('esre.config.ts: defineConfig, defaults and errors', function () {
     try {
       const error = await rejection(generate({ cwd: empty }));
       expect(error).to.be.instanceOf(ConfigError);
-      expect(error.message).to.equal(`no esre.config.ts in ${empty} (or pass --config <file>)`);
+      expect(error.message).to.equal(`no esre.config.ts in ${empty} or any folder above it (or pass --config <file>)`);
       const cli = runCli(['generate'], empty);
       expect(cli.status).to.equal(1);
       expect(cli.stderr).to.include('esre: no esre.config.ts in');

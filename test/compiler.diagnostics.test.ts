@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { check, generate } from 'event-sourced-rules-engine/compiler';
-import { EXAMPLE, removeProject, runCli, scratchProject, treeState } from './compiler.support.js';
+import { spawnSync } from 'node:child_process';
+import { EXAMPLE, FIXTURES, REPO, removeProject, runCli, scratchProject, treeState } from './compiler.support.js';
 
 /** Copies the account example's config and schema module into `dir`. */
 function accountProject(dir: string): void {
@@ -43,5 +44,151 @@ describe('esre: generated files depend only on the config and the schema modules
     expect(diagram).to.include('rules -. may publish .-> outbound');
     expect(diagram).to.include('out_WITHDRAWAL_REJECTED');
     expect(existsSync(path.join(dir, 'src/generated/account/account.md'))).to.equal(true);
+  });
+});
+
+describe('esre.config.ts: cdk: false, discovery from subfolders, the summary', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = scratchProject('diag-config');
+    accountProject(dir);
+  });
+  afterEach(() => removeProject(dir));
+
+  it('cdk: false needs no service', async () => {
+    writeFileSync(
+      path.join(dir, 'esre.config.ts'),
+      "import { defineConfig } from 'event-sourced-rules-engine/schema';\n\nexport default defineConfig({ schemas: 'schemas/*.schema.ts', cdk: false });\n",
+    );
+    const cli = runCli(['generate'], dir);
+    expect(cli.status, cli.stderr).to.equal(0);
+    expect(existsSync(path.join(dir, 'src/generated/account/aggregate.ts'))).to.equal(true);
+    expect(existsSync(path.join(dir, 'infra'))).to.equal(false);
+    expect(existsSync(path.join(dir, 'cdk.json'))).to.equal(false);
+    expect(runCli(['check'], dir).stderr).to.not.include('service');
+  });
+
+  it('the summary counts rule stubs and created infra files apart', () => {
+    const first = runCli(['generate'], dir);
+    expect(first.status, first.stderr).to.equal(0);
+    expect(first.stdout).to.include('  created cdk.json');
+    expect(first.stdout).to.include('  created infra/app.ts');
+    expect(first.stdout.trim().split('\n').at(-1)).to.match(/^esre generate: \d+ files written, 0 unchanged, 4 stubs created, 2 infra files created \(\d+\.\d\d s\)$/);
+    const second = runCli(['generate'], dir);
+    expect(second.stdout.trim().split('\n').at(-1)).to.match(/^esre generate: 0 files written, \d+ unchanged, 0 stubs created \(\d+\.\d\d s\)$/);
+  });
+
+  it('the library reports infra files apart from rule stubs', async () => {
+    const result = await generate({ cwd: dir });
+    expect(result.stubsCreated).to.have.length(4);
+    expect(result.stubsCreated.every((file) => file.startsWith('src/rules/account/'))).to.equal(true);
+    expect(result.infraCreated).to.deep.equal(['cdk.json', 'infra/app.ts']);
+  });
+
+  it('finds esre.config.ts in a parent folder, as tsc finds tsconfig.json; paths stay relative to the config', async () => {
+    const sub = path.join(dir, 'schemas');
+    const cli = runCli(['generate'], sub);
+    expect(cli.status, cli.stderr).to.equal(0);
+    expect(existsSync(path.join(dir, 'src/generated/account/aggregate.ts'))).to.equal(true);
+    expect(existsSync(path.join(sub, 'src')), 'nothing written below the working folder').to.equal(false);
+    mkdirSync(path.join(dir, 'src/rules/account/deeper'), { recursive: true });
+    const checked = await check({ cwd: path.join(dir, 'src/rules/account/deeper') });
+    expect(checked.problems.map((problem) => problem.kind)).to.deep.equal(Array(4).fill('unimplemented-rule'));
+  });
+
+  it('without a config in the folder or above it, names the folder and exits 1, writing nothing', () => {
+    const empty = scratchProject('diag-noconfig');
+    try {
+      const cli = runCli(['generate'], empty);
+      expect(cli.status).to.equal(1);
+      expect(cli.stderr).to.include(`esre: no esre.config.ts in ${empty} or any folder above it`);
+      expect(treeState(empty)).to.deep.equal({});
+    } finally {
+      removeProject(empty);
+    }
+  });
+});
+
+describe('esre: unknown keys in esre.config.ts and in defineAggregate', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const head = "import { defineConfig } from 'event-sourced-rules-engine/schema';\n\nexport default defineConfig(";
+  const service = "service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus' }";
+  beforeEach(() => {
+    dir = scratchProject('diag-keys');
+    accountProject(dir);
+  });
+  afterEach(() => removeProject(dir));
+
+  const configCases: [string, string, string][] = [
+    ['a misspelled top-level key', `{ schemas: 'schemas/*.schema.ts', outptu: 'gen', ${service} }`, 'esre.config.ts: outptu: unknown key; did you mean "output"?'],
+    [
+      'a misspelled service key',
+      "{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusNmae: 'bus' } }",
+      'esre.config.ts: service.eventBusNmae: unknown key; did you mean "eventBusName"?',
+    ],
+    ['a misspelled cdk key', `{ schemas: 'schemas/*.schema.ts', ${service}, cdk: { ouput: 'deploy' } }`, 'esre.config.ts: cdk.ouput: unknown key; did you mean "output"?'],
+    ['a key like no other', `{ schemas: 'schemas/*.schema.ts', ${service}, region: 'eu-west-1' }`, 'esre.config.ts: region: unknown key (valid keys: schemas, output, rules, service, cdk)'],
+  ];
+  for (const [what, body, message] of configCases) {
+    it(`config: ${what} is an error naming the file, the key and the nearest valid key; exit 1, nothing written`, () => {
+      writeFileSync(path.join(dir, 'esre.config.ts'), `${head}${body});\n`);
+      const before = treeState(dir);
+      for (const command of ['generate', 'check']) {
+        const cli = runCli([command], dir);
+        expect(cli.status, command).to.equal(1);
+        expect(cli.stderr).to.include(`esre: ${message}`);
+      }
+      expect(treeState(dir), 'nothing written').to.deep.equal(before);
+    });
+  }
+
+  const schemaCases: [string, (source: string) => string, string][] = [
+    ['a misspelled top-level key', (source) => source.replace('indexes:', 'indexs:'), 'schemas/account.schema.ts: indexs: unknown key; did you mean "indexes"?'],
+    [
+      'a misspelled key of an index function reference',
+      (source) => source.replace("byEmail: 'email'", "byEmail: { module: './keys.ts', export: 'byEmail', exprot: 'byEmail' }"),
+      'schemas/account.schema.ts: indexes.byEmail.exprot: unknown key; did you mean "export"?',
+    ],
+  ];
+  for (const [what, edit, message] of schemaCases) {
+    it(`defineAggregate: ${what} is an error naming the file, the key path and the nearest valid key; exit 1, nothing written`, async () => {
+      await generate({ cwd: dir });
+      const schema = path.join(dir, 'schemas/account.schema.ts');
+      writeFileSync(schema, edit(readFileSync(schema, 'utf8')));
+      const before = treeState(dir);
+      for (const command of ['generate', 'check']) {
+        const cli = runCli([command], dir);
+        expect(cli.status, command).to.equal(1);
+        expect(cli.stderr).to.include(message);
+      }
+      expect(treeState(dir), 'nothing written').to.deep.equal(before);
+    });
+  }
+
+  it('the types reject unknown keys too, at every level (tsc, with and without @ts-expect-error)', () => {
+    const types = path.join(FIXTURES, 'types');
+    const tsc = (project: string) =>
+      spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', project, '--noEmit', '--pretty', 'false'], { encoding: 'utf8' });
+    const marked = tsc(path.join(types, 'tsconfig.json'));
+    expect(marked.status, marked.stdout).to.equal(0);
+    // Without the comments, each marked line must fail to compile, for the reason it names.
+    const bare = path.join(types, '.tmp-bare');
+    mkdirSync(bare, { recursive: true });
+    try {
+      const source = readFileSync(path.join(types, 'exact-keys.ts'), 'utf8');
+      writeFileSync(path.join(bare, 'exact-keys.ts'), source.replace(/^\s*\/\/ @ts-expect-error .*\n/gm, ''));
+      writeFileSync(path.join(bare, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', include: ['*.ts'] }));
+      const output = tsc(path.join(bare, 'tsconfig.json')).stdout;
+      const errors = output.split('\n').filter((line) => line.includes('error TS'));
+      expect(errors, output).to.have.length((source.match(/@ts-expect-error /g) ?? []).length);
+      for (const key of ["'outptu'", "'eventBusNmae'", "'ouput'", "'indexs'", "'cdk' is missing"]) {
+        expect(output, key).to.include(key);
+      }
+      expect(output).to.include("Type 'string' is not assignable to type 'never'");
+    } finally {
+      removeProject(bare);
+    }
   });
 });

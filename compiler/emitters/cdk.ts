@@ -22,7 +22,7 @@ export const cdkEmitter: Emitter = {
   name: 'cdk',
   emit(context: EmitContext): EmittedFile[] {
     const { service, cdkOutput, root } = context.config;
-    if (cdkOutput === null) return [];
+    if (cdkOutput === null || service === null) return [];
     const stackFile = path.join(cdkOutput, `${kebabCase(service.name)}-stack.ts`);
     const appFile = path.join(cdkOutput, 'app.ts');
     const stackClass = `${pascalCase(service.name)}Stack`;
@@ -56,8 +56,8 @@ export const cdkEmitter: Emitter = {
     };
     return [
       { path: stackFile, owner: 'generator', language: 'typescript', content: stack },
-      { path: appFile, owner: 'user', language: 'typescript', content: app },
-      { path: path.join(root, 'cdk.json'), owner: 'user', content: `${JSON.stringify(cdkJson, null, 2)}\n` },
+      { path: appFile, owner: 'user', role: 'infra', language: 'typescript', content: app },
+      { path: path.join(root, 'cdk.json'), owner: 'user', role: 'infra', content: `${JSON.stringify(cdkJson, null, 2)}\n` },
     ];
   },
 };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { ConcurrencyError } from '../errors.js';
 import { newId } from '../ids.js';
+import { codecTableTests, keyAndOptionTests } from './codec-table.js';
+import { idempotencyRaceTests } from './idempotency-race.js';
 import type {
   AggregateRef,
   Commit,
@@ -269,6 +271,10 @@ export function describeEventStoreContract(
       await store.markPublished([all[0]!]);
       assert.deepEqual(await pendingOf(store, type), [], 'marking again is harmless');
     });
+
+    codecTableTests(test);
+    keyAndOptionTests(test);
+    idempotencyRaceTests(test);
   });
 }
 

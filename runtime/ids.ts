@@ -4,8 +4,8 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Milliseconds a 10-character time part holds: 32^10 = 2^50 (until the year 37648). */
 const TIME_SPAN = 2 ** 50;
-/** What an 11-character time part holds: 32^11 = 2^55, more than the whole range of `Date`. */
-const WIDE_SPAN = 2 ** 55;
+/** Added to a time before 1970: 2^53 > 8.64e15 keeps it positive and exact in a double. */
+const NEGATIVE_OFFSET = 2 ** 53;
 /** The range of `Date`: ±8.64e15 ms around the epoch. */
 const DATE_LIMIT = 8.64e15;
 
@@ -53,12 +53,12 @@ function base32(value: number, digits: number): string {
 
 /**
  * The time part of an id: 10 characters for 1970 to 37648 (the ULID layout); before 1970 `-`
- * and 11 characters of `time + 2^55`; from 37648 on `~` and 11 characters. `-` sorts before
+ * and 11 characters of `time + 2^53`; from 37648 on `~` and 11 characters. `-` sorts before
  * every digit and `~` after every letter, so ids sort by time over the whole range of `Date`.
  */
 function timePart(time: number): string {
   if (time >= 0 && time < TIME_SPAN) return base32(time, 10);
-  if (time < 0) return '-' + base32(time + WIDE_SPAN, 11);
+  if (time < 0) return '-' + base32(time + NEGATIVE_OFFSET, 11);
   return '~' + base32(time, 11);
 }
 

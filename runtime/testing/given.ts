@@ -10,7 +10,10 @@ import { EventUpcaster, type Upcasters } from '../upcasting.js';
  * store (it has a `sequence`), where no `schemaVersion` means 1, as in the stores. Older
  * events are upcast before the rules see them, as stored ones are.
  */
-export type ScenarioEvent<TInbound> = DomainEvent<string, TInbound> & { readonly schemaVersion?: number };
+export type ScenarioEvent<TInbound> =
+  | DomainEvent<string, TInbound>
+  | (DomainEvent<string, unknown> & { readonly schemaVersion: number })
+  | EventRecord<unknown>;
 
 /** Options of {@link given}. */
 export interface GivenOptions {
@@ -64,7 +67,7 @@ export interface ThenStep<TState, TOutbound> {
  */
 export function given<TState, TInbound, TOutbound>(
   subject: ScenarioSubject<TState, TInbound, TOutbound>,
-  history: readonly ScenarioEvent<TInbound>[] = [],
+  history: readonly ScenarioEvent<NoInfer<TInbound>>[] = [],
   options: GivenOptions = {},
 ): WhenStep<TState, TInbound, TOutbound> {
   const processor = 'processor' in subject ? subject.processor : subject;
@@ -76,11 +79,11 @@ export function given<TState, TInbound, TOutbound>(
   // existed: version 1. An event made by createEvent is at the current version of its type.
   const record = (event: ScenarioEvent<TInbound>, sequence: number): EventRecord<TInbound> =>
     upcaster.upcast({
-      ...event,
+      ...(event as DomainEvent<string, TInbound>),
       aggregateType: ref.type,
       aggregateId: ref.id,
       sequence,
-      schemaVersion: event.schemaVersion ?? ('sequence' in event ? 1 : upcaster.versionOf(event.type)),
+      schemaVersion: versionOf(event) ?? ('sequence' in event ? 1 : upcaster.versionOf(event.type)),
     });
   return {
     when(...events) {
@@ -132,3 +135,6 @@ export function given<TState, TInbound, TOutbound>(
   };
 }
 
+function versionOf(event: ScenarioEvent<unknown>): number | undefined {
+  return (event as { readonly schemaVersion?: number }).schemaVersion;
+}

@@ -145,7 +145,6 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
     const published: OutboxRecord<TPayload>[] = [];
     const failed: PublishFailure<TPayload>[] = [];
     let queues = queuesByAggregate(records).map((queue) => queue.map((record) => this.#prepare(record)));
-    let retryRound = 0;
     while (queues.length > 0) {
       // Heads that cannot be sent fail now, and hold back the rest of their aggregate.
       queues = queues.filter((queue) => {
@@ -156,7 +155,9 @@ export class EventBridgeOutboxPublisher<TPayload = unknown> implements OutboxPub
       });
       const heads = queues.map((queue) => queue[0]!);
       if (heads.length === 0) break;
-      if (heads.some((head) => head.attempts > 0)) await abortableSleep(backoffDelay(this.#retry, retryRound++), signal);
+      // Back off by the most-tried head: its n-th retry waits up to baseDelayMs × 2^(n-1).
+      const mostTried = heads.reduce((most, head) => Math.max(most, head.attempts), 0);
+      if (mostTried > 0) await abortableSleep(backoffDelay(this.#retry, mostTried - 1), signal);
       for (const head of heads) delete head.lastError;
       for (const request of this.#packRequests(heads)) {
         if (signal?.aborted) break;

@@ -86,6 +86,8 @@ export class FakeEventBridge {
   /** Number of requests held by `holdRequest`, and of those answered with an HTTP error. */
   held = 0;
   failedRequests = 0;
+  /** How long each held request was held before its client gave up on it, in ms. */
+  readonly abandoned: number[] = [];
   options: FakeEventBridgeOptions;
   readonly #server: Server;
   readonly endpoint: string;
@@ -132,6 +134,7 @@ export class FakeEventBridge {
     this.requests = 0;
     this.held = 0;
     this.failedRequests = 0;
+    this.abandoned.length = 0;
     this.options = {};
   }
 
@@ -182,15 +185,21 @@ export class FakeEventBridge {
     reply(response, 200, this.#accept(entries, this.requests));
   }
 
-  /** Waits `ms` (forever for `Infinity`), or until the client goes away. */
+  /** Waits `ms` (forever for `Infinity`), or until the client goes away (noted in `abandoned`). */
   #wait(request: IncomingMessage, ms: number): Promise<void> {
+    const started = Date.now();
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-      request.socket.once('close', done);
-      function done() {
+      const finish = () => {
         clearTimeout(timer);
+        request.socket.off('close', abandon);
         resolve();
-      }
+      };
+      const abandon = () => {
+        this.abandoned.push(Date.now() - started);
+        finish();
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(finish, ms) : undefined;
+      request.socket.once('close', abandon);
     });
   }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { ModuleLoader } from './loader.js';
 import { CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS, type ServiceConfig } from './schema.js';
+import { explainLoadError, formatLocation } from './load-error.js';
 import { unknownKeys } from './unknown-keys.js';
 
 /** File names looked up, in order, when no config path is given. */
@@ -52,7 +53,9 @@ export async function loadConfigWith(loader: ModuleLoader, file: string): Promis
   try {
     module = await loader.import(file);
   } catch (error) {
-    throw new ConfigError(`${file}: cannot load the config: ${(error as Error).message}`, { cause: error });
+    const { message, location } = explainLoadError(error);
+    const where = location ? formatLocation(location, path.dirname(file)) : path.basename(file);
+    throw new ConfigError(`${where}: cannot load the config: ${message}`, { cause: error });
   }
   return resolveConfig(module.default as EsreConfig, file);
 }

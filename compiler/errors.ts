@@ -7,11 +7,15 @@ export interface SchemaProblem {
   /** Dotted field inside the module's definition, e.g. `inbound.MONEY_DEPOSITED` (`""` for the module). */
   readonly field: string;
   readonly message: string;
+  /** Where in `file` (counting from 1), when known: a syntax error, a failed import, a throw while loading. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
-/** Formats a problem as `file: field: message`. */
+/** Formats a problem as `file: field: message`, or `file:line:column: message` when it has a position. */
 export function formatProblem(problem: SchemaProblem): string {
-  return `${problem.file}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
+  return `${where}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
 }
 
 /** Base class of the compiler's errors. */

@@ -16,6 +16,7 @@ import {
 } from './names.js';
 import { AGGREGATE_DEFINITION, AGGREGATE_KEYS, INDEX_FUNCTION_KEYS, isVersionedSchema } from './schema.js';
 import { unknownKeys } from './unknown-keys.js';
+import { explainLoadError, formatLocation } from './load-error.js';
 import { statePathAccessor } from './state-path.js';
 import { unstorableFields } from './storable.js';
 import { isZodObject, parseIssues, zodVersion } from './zod.js';
@@ -182,7 +183,9 @@ export async function buildModel(
     try {
       module = await loader.import(file);
     } catch (error) {
-      report('', `cannot load the module: ${firstLine(error)}`);
+      const { message, location } = explainLoadError(error);
+      if (location?.file === file) problems.push({ file: where, field: '', line: location.line, column: location.column, message: `cannot load the module: ${message}` });
+      else report('', `cannot load the module: ${location ? `${formatLocation(location, config.root)}: ` : ''}${message}`);
       continue;
     }
     const definition = module.default as Record<string | symbol, unknown> | undefined;
@@ -348,7 +351,8 @@ export async function buildModel(
           try {
             exported = (await loader.import(target))[ref.export];
           } catch (error) {
-            report(`${field}.module`, `cannot load ${ref.module}: ${firstLine(error)}`);
+            const { message, location } = explainLoadError(error);
+            report(`${field}.module`, `cannot load ${ref.module}: ${location ? `${formatLocation(location, config.root)}: ` : ''}${message}`);
             continue;
           }
           if (typeof exported !== 'function') {

@@ -50,7 +50,9 @@ describe('esre generate: invalid schema modules', function () {
         const mine = problems.filter((problem) => problem.file === `schemas/${file}`);
         for (const field of fields) {
           expect(mine.map((problem) => problem.field), (error as Error).message).to.include(field);
-          expect((error as Error).message).to.include(`schemas/${file}: ${field ? `${field}: ` : ''}`);
+          const located = (error as SchemaError).problems.find((problem) => problem.file === `schemas/${file}` && problem.line !== undefined);
+        const where = located ? `schemas/${file}:${located.line}:${located.column}` : `schemas/${file}`;
+        expect((error as Error).message).to.include(`${where}: ${field ? `${field}: ` : ''}`);
         }
         for (const message of messages) expect((error as Error).message.split('\n')).to.include(`  schemas/${file}: ${message}`);
         if (messages.length > 0) expect(mine, 'one problem per golden message').to.have.length(messages.length);

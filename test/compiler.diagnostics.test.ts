@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { check, generate } from 'event-sourced-rules-engine/compiler';
+import { type GenerateResult, check, generate, watch } from 'event-sourced-rules-engine/compiler';
 import { spawnSync } from 'node:child_process';
 import { EXAMPLE, FIXTURES, REPO, removeProject, runCli, scratchProject, treeState } from './compiler.support.js';
 
@@ -189,6 +189,97 @@ describe('esre: unknown keys in esre.config.ts and in defineAggregate', function
       expect(output).to.include("Type 'string' is not assignable to type 'never'");
     } finally {
       removeProject(bare);
+    }
+  });
+});
+
+describe('esre: syntax and load errors in the config and schema modules show file:line:column and the message', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let schema: string;
+  let original: string;
+  before(async () => {
+    dir = scratchProject('diag-load');
+    accountProject(dir);
+    schema = path.join(dir, 'schemas/account.schema.ts');
+    original = readFileSync(schema, 'utf8');
+    await generate({ cwd: dir });
+  });
+  after(() => removeProject(dir));
+  afterEach(() => writeFileSync(schema, original));
+
+  /** The schema module with `line` (1-based) replaced. */
+  const withLine = (line: number, text: string) => original.split('\n').map((current, index) => (index === line - 1 ? text : current)).join('\n');
+
+  const cases: [string, () => string, string][] = [
+    ['a syntax error', () => withLine(6, "  name: 'account',,"), 'schemas/account.schema.ts:6:19: cannot load the module: Expected identifier but found ","'],
+    [
+      'a throw at import',
+      () => original.replace("/** A bank account", "const limit = 1;\nthrow new RangeError(`no limit ${limit}`);\n/** A bank account"),
+      'schemas/account.schema.ts:5:7: cannot load the module: RangeError: no limit 1',
+    ],
+    [
+      'an import of a missing file',
+      () => original.replace("import { defineAggregate }", "import { helper } from './helpers/missing.js';\nimport { defineAggregate }") + 'export const help = helper;\n',
+      "schemas/account.schema.ts:2:25: cannot load the module: Cannot find module './helpers/missing.js'",
+    ],
+    [
+      'an import of a missing package',
+      () => original.replace("import { defineAggregate }", "import { money } from 'no-such-package-esre';\nimport { defineAggregate }") + 'export const cash = money;\n',
+      "schemas/account.schema.ts:2:24: cannot load the module: Cannot find package 'no-such-package-esre'",
+    ],
+    [
+      'an import of a name the module does not export',
+      () => original.replace("import { defineAggregate }", "import { defineAggregat as defineAggregate }"),
+      "schemas/account.schema.ts:2:10: cannot load the module: SyntaxError: The requested module 'event-sourced-rules-engine/schema' does not provide an export named 'defineAggregat'",
+    ],
+  ];
+  for (const [what, edit, message] of cases) {
+    it(`a schema module with ${what}: generate and check exit 1 with the location and the message, nothing written`, () => {
+      writeFileSync(schema, edit());
+      const before = treeState(dir);
+      for (const command of ['generate', 'check']) {
+        const cli = runCli([command], dir);
+        expect(cli.status, command).to.equal(1);
+        expect(cli.stderr, command).to.include(message);
+      }
+      expect(treeState(dir), 'nothing written').to.deep.equal(before);
+    });
+  }
+
+  it('a syntax error and a throw in esre.config.ts: generate exits 1 with esre.config.ts:line:column and the message', () => {
+    const config = path.join(dir, 'esre.config.ts');
+    const text = readFileSync(config, 'utf8');
+    try {
+      const others = () => Object.fromEntries(Object.entries(treeState(dir)).filter(([file]) => file !== 'esre.config.ts'));
+      const before = others();
+      writeFileSync(config, text.replace("output: 'src/generated',", "output: 'src/generated' rules"));
+      const syntax = runCli(['generate'], dir);
+      expect(syntax.status).to.equal(1);
+      expect(syntax.stderr).to.match(/esre: esre\.config\.ts:5:\d+: cannot load the config: Expected "\}" but found "rules"/);
+      writeFileSync(config, `${text}\nthrow new Error('config exploded');\n`);
+      const thrown = runCli(['check'], dir);
+      expect(thrown.status).to.equal(1);
+      expect(thrown.stderr).to.include(`esre: esre.config.ts:${text.split('\n').length + 1}:7: cannot load the config: config exploded`);
+      expect(others(), 'nothing written').to.deep.equal(before);
+    } finally {
+      writeFileSync(config, text);
+    }
+  });
+
+  it('generate --watch reports a syntax error with its location, then regenerates once it is fixed', async () => {
+    writeFileSync(schema, withLine(6, "  name: 'account',,"));
+    const runs: { result?: GenerateResult; error?: unknown }[] = [];
+    const watcher = await watch({ cwd: dir, onRun: (outcome) => runs.push(outcome) });
+    try {
+      expect(runs).to.have.length(1);
+      expect(String((runs[0]!.error as Error).message)).to.include('schemas/account.schema.ts:6:19: cannot load the module: Expected identifier but found ","');
+      writeFileSync(schema, original);
+      const deadline = Date.now() + 30_000;
+      while (runs.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(runs.at(-1)!.result, String(runs.at(-1)!.error)).to.not.equal(undefined);
+    } finally {
+      await watcher.close();
     }
   });
 });

@@ -24,6 +24,7 @@ const CASES: readonly { name: string; title: string; dynamodb?: boolean }[] = [
   { name: 'dynamodb-append', title: 'append on DynamoDB Local', dynamodb: true },
   { name: 'get', title: 'get() of an aggregate with 10,000 events', dynamodb: true },
   { name: 'recalculate-memory', title: 'recalculate of 100,000 events, memory store' },
+  { name: 'recalculate-upcast-memory', title: 'recalculate of 100,000 version-1 events under version 2, memory store' },
   // Its own server (started by the case): a fresh JVM writes the 100,000 events several times faster.
   { name: 'recalculate-dynamodb', title: 'recalculate of 100,000 events, DynamoDB Local' },
   { name: 'validation', title: 'append with zod validation' },

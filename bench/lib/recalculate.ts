@@ -1,4 +1,4 @@
-import type { EventStore } from 'event-sourced-rules-engine';
+import type { EventStore, Snapshot } from 'event-sourced-rules-engine';
 import { accountAggregate } from './account.js';
 import { mb } from './format.js';
 import { figureRow } from './rows.js';
@@ -21,12 +21,14 @@ export interface RecalculateRowOptions {
   readonly warmupId?: string;
   /** Also measure loading the whole history into an array, for contrast (default false). */
   readonly contrastWholeLoad?: boolean;
+  /** The ACCOUNT aggregate that recalculates, on the given store (default: {@link accountAggregate}). */
+  readonly aggregate?: (store: EventStore<any, any, any>) => { recalculate(id: string): Promise<Snapshot<unknown>> };
 }
 
 /** Recalculates the aggregate `rounds` times, each time measuring RSS growth over the RSS before it started. */
 export async function recalculateRow(options: RecalculateRowOptions): Promise<BenchRow> {
   let current: RssSampler | undefined;
-  const account = accountAggregate(sampledStore(options.store, () => current));
+  const account = (options.aggregate ?? accountAggregate)(sampledStore(options.store, () => current));
   const growth: number[] = [];
   const before: number[] = [];
   const peaks: number[] = [];

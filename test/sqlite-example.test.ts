@@ -1,5 +1,5 @@
 /**
- * The README's first command, `npm run example`, runs the account example on a SQLite file it
+ * The first set-up command of README.md and CONTRIBUTING.md, `npm run example`, runs the account example on a SQLite file it
  * creates; a second run starts from the state the first one stored. Runs the example's `run.ts`
  * (the part of the command after `esre generate`) twice in a scratch copy, so the developer's
  * own `examples/account/.data/` is left alone.

@@ -65,6 +65,26 @@ export class UnknownEventTypeError extends EventSourcingError {
   }
 }
 
+/**
+ * A rule returned nothing, or something other than an object where the state is an object. A
+ * rule must return the new state: the state it was given (mutated) or a new object.
+ */
+export class InvalidRuleResultError extends EventSourcingError {
+  constructor(
+    readonly eventType: string,
+    /** What the rule returned: `undefined`, `null`, or the `typeof` of the value. */
+    readonly returned: string,
+    readonly aggregateType?: string,
+    readonly aggregateId?: string,
+  ) {
+    super(
+      `The rule for event type ${JSON.stringify(eventType)}` +
+        (aggregateType ? ` in aggregate ${aggregateType}${aggregateId ? ` ${JSON.stringify(aggregateId)}` : ''}` : '') +
+        ` returned ${returned}; a rule must return the new state (e.g. \`return state;\` after changing it, or a new object)`,
+    );
+  }
+}
+
 /** A store cannot take a change as given (too large, too many items, ...). Nothing was written. */
 export class StoreLimitError extends EventSourcingError {}
 

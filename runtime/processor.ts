@@ -1,4 +1,4 @@
-import { PublishAfterRuleError, UnknownEventTypeError } from './errors.js';
+import { InvalidRuleResultError, PublishAfterRuleError, UnknownEventTypeError } from './errors.js';
 import type { EventRecord } from './types.js';
 
 /** Publishes an outbound event from a rule (seed form: any type, payload from the outbound union). */
@@ -250,6 +250,11 @@ export class Processor<TState, TInbound = unknown, TOutbound = unknown> {
             break;
           default:
             state = list[slot]!(ruleInput);
+        }
+        // A rule that returns nothing (or a number where the state is an object) is named here,
+        // rather than failing later in an index or in generated code.
+        if (state === undefined || (typeof state !== 'object' && typeof ruleInput.state === 'object') || (state === null && ruleInput.state !== null)) {
+          throw new InvalidRuleResultError(type, state === null ? 'null' : typeof state === 'undefined' ? 'undefined' : `a ${typeof state}`, options.aggregateType, options.aggregateId);
         }
         calling = undefined;
         stateIndex++;

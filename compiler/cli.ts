@@ -15,13 +15,16 @@ Usage:
       Load esre.config.ts and the schema modules it names, check them, and write the
       generated code (types, event creators, aggregate classes, indexes, rules index),
       one JSON Schema per event, a Mermaid diagram per aggregate and the CDK stack
-      (cdk.output, default infra/). Creates one rule stub per inbound event (and the CDK
-      app and cdk.json) when its file does not exist; never overwrites those files.
+      (cdk.output, default infra/). Creates one rule stub per inbound event, one upcaster
+      stub per version step of a versioned event (and the CDK app and cdk.json) when its
+      file does not exist; never overwrites those files. Records the schemas in
+      esre.lock.json and refuses (exit 1) a schema change incompatible with it.
       Writes nothing when a schema module is invalid. With --watch, regenerates on change.
       Prints one line: files written, unchanged, rule stubs and infra files created.
   esre check [--config <file>]
-      Exit 1, listing what is wrong, when generated files are missing or stale, or a rule
-      is missing or still an unimplemented stub. Writes nothing. Use it in CI.
+      Exit 1, listing what is wrong, when generated files are missing or stale, a rule or
+      upcaster is missing or still an unimplemented stub, or a schema changed
+      incompatibly with esre.lock.json. Writes nothing. Use it in CI.
   esre help
       Show this help.
 

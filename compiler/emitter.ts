@@ -117,6 +117,16 @@ export class EmitContext {
           somethingHappened: event.camel,
           "'./rules/somethingHappened.js'": `'${this.specifier(file, aggregate.rules.get(event.type)!.file)}'`,
         })),
+        inboundVersion: aggregate.inbound
+          .filter((event) => event.versioned)
+          .flatMap((event) =>
+            event.versions.map(({ version }) => ({
+              SOMETHING_HAPPENED: event.type,
+              SomethingHappenedV1Payload: `${event.pascal}V${version}Payload`,
+              "['versions'][1]": `['versions'][${version}]`,
+              'schema version 1': `schema version ${version}`,
+            })),
+          ),
         outbound: aggregate.outbound.map((event) => ({
           SOMETHING_PUBLISHED: event.type,
           SomethingPublished: event.pascal,

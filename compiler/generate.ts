@@ -124,7 +124,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
 /** One finding of {@link check}. */
 export interface CheckProblem {
   /** A generated file is missing, stale or left over; a rule file is missing or still a stub. */
-  readonly kind: 'missing' | 'stale' | 'extra' | 'missing-rule' | 'unimplemented-rule';
+  readonly kind: 'missing' | 'stale' | 'extra' | 'missing-rule' | 'unimplemented-rule' | 'missing-upcaster' | 'unimplemented-upcaster';
   /** Path relative to the project root. */
   readonly file: string;
   readonly message: string;
@@ -141,8 +141,10 @@ export interface CheckResult {
 }
 
 /**
- * `esre check`: fails when generated files are missing, stale or left over, when a rule file
- * is missing, or when a rule is still an unimplemented stub. Writes nothing.
+ * `esre check`: fails when generated files are missing, stale or left over, when a rule or
+ * upcaster file is missing or still an unimplemented stub, or (throwing
+ * `IncompatibleSchemaError`) when a schema changed incompatibly with `esre.lock.json`.
+ * Writes nothing.
  */
 export async function check(options: GenerateOptions = {}): Promise<CheckResult> {
   const result = await plan(options);
@@ -163,6 +165,11 @@ export async function check(options: GenerateOptions = {}): Promise<CheckResult>
     for (const rule of aggregate.rules.values()) {
       if (!rule.exists) problems.push({ kind: 'missing-rule', file: relative(rule.file), message: `rule for ${rule.event} is missing (run esre generate, then implement it)` });
       else if (rule.stub) problems.push({ kind: 'unimplemented-rule', file: relative(rule.file), message: `rule for ${rule.event} is not implemented yet (esre:stub)` });
+    }
+    for (const upcaster of aggregate.upcasters) {
+      const step = `${upcaster.event} from version ${upcaster.from} to ${upcaster.from + 1}`;
+      if (!upcaster.exists) problems.push({ kind: 'missing-upcaster', file: relative(upcaster.file), message: `upcaster of ${step} is missing (run esre generate, then implement it)` });
+      else if (upcaster.stub) problems.push({ kind: 'unimplemented-upcaster', file: relative(upcaster.file), message: `upcaster of ${step} is not implemented yet (esre:stub)` });
     }
   }
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -63,6 +63,8 @@ export interface VersionedSchema<V extends SchemaVersions = SchemaVersions, C ex
   readonly version: number;
   /** The current version's schema (what new events are validated and typed with). */
   readonly schema: C;
+  /** The current version's `safeParse`. */
+  readonly safeParse: C['safeParse'];
 }
 
 /**

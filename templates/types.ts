@@ -15,6 +15,10 @@ export type SomethingHappenedPayload = SchemaOutput<Definition['inbound']['SOMET
 /** Payload of the inbound event SOMETHING_HAPPENED, as it is created (before parsing). */
 export type SomethingHappenedInput = SchemaInput<Definition['inbound']['SOMETHING_HAPPENED']>;
 // @end
+// @each inboundVersion
+/** Payload of SOMETHING_HAPPENED at schema version 1, as stored by then (parsed when it was appended); upcasters read and return these. */
+export type SomethingHappenedV1Payload = SchemaOutput<Definition['inbound']['SOMETHING_HAPPENED']['versions'][1]>;
+// @end
 
 // @each outbound
 /** Payload of the outbound event SOMETHING_PUBLISHED, as it is sent (parsed: defaults applied). */

@@ -16,6 +16,7 @@ import { lockEmitter } from './lock.js';
 import { ruleStubsEmitter } from './rule-stubs.js';
 import { rulesIndexEmitter } from './rules-index.js';
 import { typesEmitter } from './types.js';
+import { upcasterStubsEmitter } from './upcaster-stubs.js';
 
 export { jsonSchemaPath } from './json-schemas.js';
 
@@ -27,6 +28,7 @@ export const emitters: readonly Emitter[] = [
   rulesIndexEmitter,
   aggregateEmitter,
   ruleStubsEmitter,
+  upcasterStubsEmitter,
   jsonSchemasEmitter,
   diagramEmitter,
   cdkEmitter,

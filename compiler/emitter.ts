@@ -108,6 +108,7 @@ export class EmitContext {
         template: aggregate.camel,
         "'./template.schema.js'": `'${this.specifier(file, aggregate.schemaFile)}'`,
         "'../types.js'": `'${this.specifier(file, path.join(aggregate.outputDir, 'types.ts'))}'`,
+        '{ SOMETHING_HAPPENED: { version: 2, steps: { 1: somethingHappenedV1ToV2 } } }': upcastersLiteral(aggregate),
         ...extra,
       },
       lists: {
@@ -127,6 +128,10 @@ export class EmitContext {
               'schema version 1': `schema version ${version}`,
             })),
           ),
+        upcaster: aggregate.upcasters.map((upcaster) => ({
+          somethingHappenedV1ToV2: upcaster.name,
+          "'./rules/upcasters/somethingHappenedV1ToV2.js'": `'${this.specifier(file, upcaster.file)}'`,
+        })),
         outbound: aggregate.outbound.map((event) => ({
           SOMETHING_PUBLISHED: event.type,
           SomethingPublished: event.pascal,
@@ -146,4 +151,18 @@ export class EmitContext {
       },
     };
   }
+}
+
+/**
+ * The `Upcasters` object literal of an aggregate: `{}` when no inbound event is versioned, else
+ * one line per versioned event, `TYPE: { version: 3, steps: { 1: upcasterV1ToV2, 2: upcasterV2ToV3 } },`.
+ */
+function upcastersLiteral(aggregate: AggregateModel): string {
+  const entries = aggregate.inbound
+    .filter((event) => event.versioned)
+    .map((event) => {
+      const steps = aggregate.upcasters.filter((upcaster) => upcaster.event === event.type).map((upcaster) => `${upcaster.from}: ${upcaster.name}`);
+      return `  ${event.type}: { version: ${event.version}, steps: ${steps.length === 0 ? '{}' : `{ ${steps.join(', ')} }`} },`;
+    });
+  return entries.length === 0 ? '{}' : `{\n${entries.join('\n')}\n}`;
 }

@@ -10,11 +10,15 @@ import {
   type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
+  type Upcasters,
 } from 'event-sourced-rules-engine';
 import { initialState } from 'event-sourced-rules-engine/schema';
 import definition from './template.schema.js';
 import { type TemplateIndexKeys, templateIndexList } from './indexes.js';
 import { templateRules } from './rules.index.js';
+// @each upcaster
+import somethingHappenedV1ToV2 from './rules/upcasters/somethingHappenedV1ToV2.js';
+// @end
 import type {
   TemplateInbound,
   TemplateInboundEvent,
@@ -26,6 +30,13 @@ import type {
 
 /** The state before any event: the schema module's `initial`, parsed by its state schema. */
 const initial: TemplateState = initialState(definition);
+
+/**
+ * The version history of Template's versioned inbound events: each one's current schema
+ * version and one upcaster per older version (the upcaster files), so the runtime stamps new
+ * events with their version and upcasts stored ones as it reads them.
+ */
+export const templateUpcasters: Upcasters = { SOMETHING_HAPPENED: { version: 2, steps: { 1: somethingHappenedV1ToV2 } } };
 
 /** Options of {@link TemplateAggregate}. */
 export interface TemplateAggregateOptions {
@@ -58,6 +69,9 @@ export class TemplateAggregate {
       processor: new Processor<TemplateState, TemplateInbound, TemplateOutbound>(options.rules ?? templateRules, () => structuredClone(initial)),
       indexes: templateIndexList,
       schemas: { inbound: definition.inbound, outbound: definition.outbound },
+      upcasters: templateUpcasters,
+      stateVersion: definition.stateVersion,
+      rulesVersion: definition.rulesVersion,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });

@@ -12,6 +12,7 @@ import {
   type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
+  type Upcasters,
 } from 'event-sourced-rules-engine';
 import { initialState } from 'event-sourced-rules-engine/schema';
 import definition from '../../../schemas/account.schema.js';
@@ -28,6 +29,13 @@ import type {
 
 /** The state before any event: the schema module's `initial`, parsed by its state schema. */
 const initial: AccountState = initialState(definition);
+
+/**
+ * The version history of Account's versioned inbound events: each one's current schema
+ * version and one upcaster per older version (the upcaster files), so the runtime stamps new
+ * events with their version and upcasts stored ones as it reads them.
+ */
+export const accountUpcasters: Upcasters = {};
 
 /** Options of {@link AccountAggregate}. */
 export interface AccountAggregateOptions {
@@ -60,6 +68,9 @@ export class AccountAggregate {
       processor: new Processor<AccountState, AccountInbound, AccountOutbound>(options.rules ?? accountRules, () => structuredClone(initial)),
       indexes: accountIndexList,
       schemas: { inbound: definition.inbound, outbound: definition.outbound },
+      upcasters: accountUpcasters,
+      stateVersion: definition.stateVersion,
+      rulesVersion: definition.rulesVersion,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NamespacedUnregister, register as Register } from 'tsx/esm/api';
 
 let tsxApi: Promise<{ register: typeof Register }> | undefined;
@@ -18,30 +18,81 @@ function loadTsx(): Promise<{ register: typeof Register }> {
   return tsxApi;
 }
 
+/** The query parameter that gives each loader (each watch run) its own instances of project modules. */
+const RUN_PARAMETER = 'esre-run';
+
+/**
+ * A resolve hook that carries the importing module's run parameter over to the project files it
+ * imports (not to `node_modules`, whose modules every run shares): Node caches modules by URL,
+ * so each run sees project files as they are now.
+ */
+const PROPAGATE_RUN = `export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  const parent = context.parentURL;
+  if (!parent || !parent.startsWith('file:') || !result.url.startsWith('file:') || result.url.includes('/node_modules/')) return result;
+  const run = new URL(parent).searchParams.get(${JSON.stringify(RUN_PARAMETER)});
+  if (run === null) return result;
+  const url = new URL(result.url);
+  url.searchParams.set(${JSON.stringify(RUN_PARAMETER)}, run);
+  return { ...result, url: url.href };
+}`;
+
+/** The hooks every loader shares, and where each run's imports are reported. */
+interface SharedHooks {
+  readonly api: NamespacedUnregister;
+  /** Run id → the project files that run imported. */
+  readonly runs: Map<string, Set<string>>;
+}
+
+let shared: Promise<SharedHooks> | undefined;
+
+/**
+ * Registers the loader hooks once per process: tsx in a namespace of its own, then the hook
+ * that keeps runs apart. Node cannot remove hooks once registered (tsx's `unregister` only
+ * deactivates them), so a registration per run would pile up, one per run, in a long
+ * `--watch` session.
+ */
+function sharedHooks(): Promise<SharedHooks> {
+  shared ??= (async () => {
+    const { register } = await loadTsx();
+    const runs = new Map<string, Set<string>>();
+    const api = register({
+      namespace: `esre-${process.pid}`,
+      onImport: (url) => {
+        if (!url.startsWith('file:') || url.includes('/node_modules/')) return;
+        const parsed = new URL(url);
+        const run = parsed.searchParams.get(RUN_PARAMETER);
+        if (run !== null) runs.get(run)?.add(url.replace(/\?.*$/, ''));
+      },
+    });
+    Module.register(`data:text/javascript,${encodeURIComponent(PROPAGATE_RUN)}`);
+    return { api, runs };
+  })();
+  return shared;
+}
+
 let generation = 0;
 
 /**
  * Loads TypeScript modules (config, schema modules, key-function modules) through tsx, all in
- * one process and one loader namespace. Each loader is a fresh namespace, so a new loader sees
- * files as they are now (watch mode makes one per run).
+ * one process. Each loader is a run of its own: it sees files as they are now (watch mode makes
+ * one per run), while every loader shares one registration of the loader hooks.
  */
 export class ModuleLoader {
-  readonly #api: NamespacedUnregister;
+  readonly #hooks: SharedHooks;
+  readonly #run: string;
   readonly #imported = new Set<string>();
 
-  private constructor(register: typeof Register) {
-    generation++;
-    this.#api = register({
-      namespace: `esre-${process.pid}-${generation}`,
-      onImport: (url) => {
-        if (url.startsWith('file:') && !url.includes('/node_modules/')) this.#imported.add(url.replace(/\?.*$/, ''));
-      },
-    });
+  private constructor(hooks: SharedHooks) {
+    this.#hooks = hooks;
+    this.#run = String(++generation);
+    hooks.runs.set(this.#run, this.#imported);
   }
 
-  /** A loader with its own tsx namespace. */
+  /** A loader whose imports are fresh instances of the project's modules. */
   static async create(): Promise<ModuleLoader> {
-    return new ModuleLoader((await loadTsx()).register);
+    forgetCommonJsProjectModules();
+    return new ModuleLoader(await sharedHooks());
   }
 
   /**
@@ -50,7 +101,8 @@ export class ModuleLoader {
    * as `default.default`; it is unwrapped, so both kinds of project give the same namespace.
    */
   async import(file: string): Promise<Record<string, unknown>> {
-    return unwrapCommonJsDefault((await this.#api.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>);
+    const url = `${pathToFileURL(file).href}?${RUN_PARAMETER}=${this.#run}`;
+    return unwrapCommonJsDefault((await this.#hooks.api.import(url, import.meta.url)) as Record<string, unknown>);
   }
 
   /** URLs of the project files imported so far (watch mode watches them). */
@@ -58,9 +110,26 @@ export class ModuleLoader {
     return [...this.#imported].sort();
   }
 
-  /** Removes the loader hooks. */
+  /** Stops recording this loader's imports (the shared hooks stay, for the next loader). */
   async dispose(): Promise<void> {
-    await this.#api.unregister();
+    this.#hooks.runs.delete(this.#run);
+  }
+}
+
+/** This package's own folders: its modules are never reloaded. */
+const PACKAGE_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const OWN_FOLDERS = ['compiler', 'runtime', 'dist', 'templates'].map((folder) => path.join(PACKAGE_ROOT, folder) + path.sep);
+
+/**
+ * In a CommonJS project, tsx compiles project modules to CommonJS and the modules they import
+ * are `require`d: cached by file name, not by URL. Dropping the project's entries (not
+ * `node_modules`, not this package) from the require cache makes the next run read them afresh.
+ */
+function forgetCommonJsProjectModules(): void {
+  const cache = createRequire(import.meta.url).cache;
+  for (const file of Object.keys(cache)) {
+    if (file.includes(`${path.sep}node_modules${path.sep}`) || OWN_FOLDERS.some((folder) => file.startsWith(folder))) continue;
+    if (/\.[cm]?tsx?$/.test(file.replace(/\?.*$/, ''))) delete cache[file];
   }
 }
 

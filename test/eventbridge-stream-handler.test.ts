@@ -46,6 +46,12 @@ describe('createDynamoDBStreamToEventBridgeHandler', () => {
   let server: FakeEventBridge;
   let logs: LogEntry[];
   before(async () => {
+    // test/lambda-node22.test.ts runs this file again under the Lambda runtime's Node.js.
+    const expectedMajor = process.env['ESRE_EXPECT_NODE_MAJOR'];
+    if (expectedMajor) {
+      expect(process.versions.node.split('.')[0]).to.equal(expectedMajor);
+      console.log(`running on Node.js ${process.version}`);
+    }
     server = await FakeEventBridge.start();
   });
   after(async () => {

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import * as z3 from 'zod/v3';
 import { jsonSchemaConverters, toJsonSchema } from '../compiler/json-schema.js';
 import { type Lock, evolve } from '../compiler/lock.js';
 import type { AggregateModel, Model } from '../compiler/model.js';
+import { REPO } from './compiler.support.js';
 
 /**
  * The golden corpus of schema changes: each row is a payload (or state) schema before and
@@ -153,6 +156,16 @@ export function judge(direction: Direction, before: unknown, after: unknown): { 
 }
 
 describe('esre schema evolution: the golden corpus of schema changes', () => {
+  it('holds every message docs/schema-evolution.md shows for a kind of change', () => {
+    const guide = readFileSync(path.join(REPO, 'docs/schema-evolution.md'), 'utf8');
+    const shown = [...guide.matchAll(/<!-- doc-test: tested-in test\/compiler\.compatibility\.test\.ts -->\n```text\n([\s\S]*?)```/g)].flatMap((match) =>
+      match[1]!.split('\n').filter(Boolean),
+    );
+    expect(shown.length).to.be.at.least(20);
+    const known = new Set(corpus.flatMap((row) => [...row.errors, ...(row.warnings ?? [])]));
+    expect(shown.filter((message) => !known.has(message))).to.deep.equal([]);
+  });
+
   it('has at least 20 changes, compatible and breaking, in every direction', () => {
     expect(corpus.length).to.be.at.least(20);
     for (const direction of ['inbound', 'outbound', 'state'] as const) {

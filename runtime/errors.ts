@@ -51,6 +51,11 @@ export class ValidationError extends EventSourcingError {
   }
 }
 
+/** ` in aggregate ACCOUNT "a-1"` for messages, or `""` when the aggregate is not known. */
+function inAggregate(aggregateType: string | undefined, aggregateId: string | undefined): string {
+  return aggregateType ? ` in aggregate ${aggregateType}${aggregateId ? ` ${JSON.stringify(aggregateId)}` : ''}` : '';
+}
+
 /** An event type with no rule, where unknown types are not configured to be ignored. */
 export class UnknownEventTypeError extends EventSourcingError {
   constructor(
@@ -59,8 +64,7 @@ export class UnknownEventTypeError extends EventSourcingError {
     readonly aggregateId?: string,
   ) {
     super(
-      `No rule for event type ${JSON.stringify(eventType)}` +
-        (aggregateType ? ` in aggregate ${aggregateType}${aggregateId ? ` ${JSON.stringify(aggregateId)}` : ''}` : ''),
+      `No rule for event type ${JSON.stringify(eventType)}${inAggregate(aggregateType, aggregateId)}`,
     );
   }
 }
@@ -72,14 +76,13 @@ export class UnknownEventTypeError extends EventSourcingError {
 export class InvalidRuleResultError extends EventSourcingError {
   constructor(
     readonly eventType: string,
-    /** What the rule returned: `undefined`, `null`, or the `typeof` of the value. */
+    /** What the rule returned: `undefined`, `null`, or `a <typeof>` (`a number`, `a string`, ...). */
     readonly returned: string,
     readonly aggregateType?: string,
     readonly aggregateId?: string,
   ) {
     super(
-      `The rule for event type ${JSON.stringify(eventType)}` +
-        (aggregateType ? ` in aggregate ${aggregateType}${aggregateId ? ` ${JSON.stringify(aggregateId)}` : ''}` : '') +
+      `The rule for event type ${JSON.stringify(eventType)}${inAggregate(aggregateType, aggregateId)}` +
         ` returned ${returned}; a rule must return the new state (e.g. \`return state;\` after changing it, or a new object)`,
     );
   }

@@ -45,14 +45,16 @@ describe('esre generate: the CDK stack, app and cdk.json', function () {
     expect(stack).to.not.match(/[Tt]emplate(Service|-service|-events)|com\.example\.template|SOMETHING_PUBLISHED/);
   });
 
-  it('points the stack at every outbound event’s generated JSON Schema', () => {
+  it('inlines every outbound event’s generated JSON Schema, the same document as its .schema.json file, reading no file', () => {
     const stack = read('deploy/cdk/billing-hub-stack.ts');
-    const paths = [...stack.matchAll(/jsonSchema\('([^']+)'\)/g)].map((match) => match[1]!);
-    expect(paths).to.deep.equal([
-      '../../src/generated/account/events/outbound/BALANCE_CHANGED.schema.json',
-      '../../src/generated/account/events/outbound/WITHDRAWAL_REJECTED.schema.json',
-    ]);
-    for (const file of paths) expect(existsSync(path.join(dir, 'deploy/cdk', file)), file).to.equal(true);
+    const inlined = Object.fromEntries(
+      [...stack.matchAll(/^ {2}([A-Z][A-Z0-9_]*): (\{\n[\s\S]*?\n {2}\}),$/gm)].map((match) => [match[1]!, JSON.parse(match[2]!)]),
+    );
+    expect(Object.keys(inlined)).to.deep.equal(['BALANCE_CHANGED', 'WITHDRAWAL_REJECTED']);
+    for (const [type, document] of Object.entries(inlined)) {
+      expect(document, type).to.deep.equal(JSON.parse(read(`src/generated/account/events/outbound/${type}.schema.json`)));
+    }
+    expect(stack).not.to.match(/import\.meta|readFileSync|__dirname/);
   });
 
   it('creates the app entry and cdk.json once, and leaves them alone afterwards; the stack is regenerated', async () => {
@@ -127,6 +129,6 @@ export default defineAggregate({
     writeFileSync(path.join(dir, 'schemas/wallet.schema.ts'), wallet('z.object({ balance: z.number(), change: z.number() })'));
     await generate({ cwd: dir });
     const stack = readFileSync(path.join(dir, 'infra/account-service-stack.ts'), 'utf8');
-    expect(stack.match(/^\s+BALANCE_CHANGED: jsonSchema/gm)).to.have.length(1);
+    expect(stack.match(/^\s+BALANCE_CHANGED: \{$/gm)).to.have.length(1);
   });
 });

@@ -6,7 +6,7 @@ import { CompilerError } from '../errors.js';
 import type { AggregateModel, EventModel } from '../model.js';
 import { camelCase, kebabCase, pascalCase, quote } from '../names.js';
 import { instantiate, readTemplate } from '../template.js';
-import { jsonSchemaPath } from './json-schemas.js';
+import { jsonSchemaDocument } from './json-schemas.js';
 
 /**
  * The CDK deployment of the service, in the `cdk.output` folder (default `infra/`):
@@ -39,9 +39,8 @@ export const cdkEmitter: Emitter = {
 
     const outbound = outboundEvents(context.model.aggregates).map(({ aggregate, event }) => ({
       SOMETHING_PUBLISHED: event.type,
-      "'../src/generated/template/events/outbound/SOMETHING_PUBLISHED.schema.json'": quote(
-        relativeUrl(stackFile, jsonSchemaPath(aggregate, event)),
-      ),
+      // Indented to sit in the object literal it is a property of.
+      "{ title: 'SOMETHING_PUBLISHED' }": JSON.stringify(jsonSchemaDocument(context, aggregate, event), null, 2).replace(/\n/g, '\n  '),
     }));
     const sources = [context.config.file, ...context.model.aggregates.map((aggregate) => aggregate.schemaFile)];
     const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound } })}`;
@@ -99,12 +98,6 @@ function outboundEvents(aggregates: readonly AggregateModel[]): { aggregate: Agg
     }
   }
   return [...byType.values()].sort((a, b) => (a.event.type < b.event.type ? -1 : a.event.type > b.event.type ? 1 : 0));
-}
-
-/** A `./`- or `../`-relative URL from `from`'s folder to `to`. */
-function relativeUrl(from: string, to: string): string {
-  const relative = toPosix(path.relative(path.dirname(from), to));
-  return relative.startsWith('.') ? relative : `./${relative}`;
 }
 
 function toPosix(file: string): string {

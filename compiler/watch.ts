@@ -1,6 +1,7 @@
 import { type FSWatcher, existsSync, readdirSync, statSync, watch as watchFolder } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findConfigFile } from './config.js';
 import { type GenerateOptions, type GenerateResult, generate } from './generate.js';
 
 /** Options of {@link watch}. */
@@ -75,8 +76,10 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
         }
       }
     } catch (error) {
-      const cwd = path.resolve(options.cwd ?? process.cwd());
-      follow([cwd, ...subfolders(cwd)]);
+      // Watch the project (the config's folder, which may be above the working folder) so that
+      // fixing the file that failed runs again.
+      const root = projectRoot(path.resolve(options.cwd ?? process.cwd()), options.config);
+      follow([root, ...subfolders(root)]);
       options.onRun({ error });
     }
   };
@@ -90,6 +93,15 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
       await running;
     },
   };
+}
+
+/** The folder of the config file `generate` would use, or `cwd` when there is none. */
+function projectRoot(cwd: string, config: string | undefined): string {
+  try {
+    return path.dirname(findConfigFile(cwd, config));
+  } catch {
+    return cwd;
+  }
 }
 
 function subfolders(folder: string): string[] {

@@ -267,10 +267,10 @@ describe('esre: syntax and load errors in the config and schema modules show fil
     }
   });
 
-  it('generate --watch reports a syntax error with its location, then regenerates once it is fixed', async () => {
+  it('generate --watch (run from a subfolder) reports a syntax error with its location, then regenerates once it is fixed', async () => {
     writeFileSync(schema, withLine(6, "  name: 'account',,"));
     const runs: { result?: GenerateResult; error?: unknown }[] = [];
-    const watcher = await watch({ cwd: dir, onRun: (outcome) => runs.push(outcome) });
+    const watcher = await watch({ cwd: path.join(dir, 'src'), onRun: (outcome) => runs.push(outcome) });
     try {
       expect(runs).to.have.length(1);
       expect(String((runs[0]!.error as Error).message)).to.include('schemas/account.schema.ts:6:19: cannot load the module: Expected identifier but found ","');

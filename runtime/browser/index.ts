@@ -9,3 +9,4 @@ export { INDEXEDDB_SCHEMA_VERSION } from './indexeddb-schema.js';
 export { MemoryStorage, type MemoryStorageOptions, type StorageLike } from './storage-like.js';
 export { type StoreChange, type StoreChangeListener, type Unsubscribe } from './changes.js';
 export { StorageQuotaError, CorruptStorageError, IndexedDBBlockedError, IndexedDBVersionError } from './errors.js';
+export { CorruptRecordError, InvalidKeyError, InvalidOptionError, UnsupportedValueError } from '../errors.js';

@@ -1,3 +1,4 @@
+import type { CorruptRecordListener } from '../corrupt.js';
 import { StoreError } from '../errors.js';
 import type { StorageLike } from './storage-like.js';
 import { WebStorageEventStore } from './web-storage-event-store.js';
@@ -6,6 +7,8 @@ import { WebStorageEventStore } from './web-storage-event-store.js';
 export interface LocalStorageEventStoreOptions {
   /** Prefix of every key this store writes (default `"esre"`); use one per app on an origin. */
   readonly namespace?: string;
+  /** Called with each corrupt key skipped in a list across aggregates (see {@link WebStorageEventStore}). */
+  readonly onCorruptRecord?: CorruptRecordListener;
 }
 
 /**
@@ -19,7 +22,11 @@ export class LocalStorageEventStore<TState = unknown, TInbound = unknown, TOutbo
   TOutbound
 > {
   constructor(options: LocalStorageEventStoreOptions = {}) {
-    super({ ...(options.namespace === undefined ? {} : { namespace: options.namespace }), storage: localStorageOrThrow() });
+    super({
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      ...(options.onCorruptRecord === undefined ? {} : { onCorruptRecord: options.onCorruptRecord }),
+      storage: localStorageOrThrow(),
+    });
   }
 }
 

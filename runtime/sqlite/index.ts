@@ -4,3 +4,4 @@
  */
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
 export { SqliteSchemaVersionError, SQLITE_SCHEMA_VERSION } from './schema.js';
+export { CorruptRecordError, InvalidKeyError, InvalidOptionError, UnsupportedValueError } from '../errors.js';

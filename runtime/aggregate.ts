@@ -1,4 +1,13 @@
-import { ConcurrencyError, InvalidOptionError, ValidationError, UnknownEventTypeError, type ValidationIssue } from './errors.js';
+import { type AppendLane, type QueuedAppend, type QueuedWrite, leadingAppends, removeFromLane } from './append-lane.js';
+import {
+  ConcurrencyError,
+  InvalidOptionError,
+  RecalculateAllError,
+  StoreLimitError,
+  ValidationError,
+  UnknownEventTypeError,
+  type ValidationIssue,
+} from './errors.js';
 import { newId } from './ids.js';
 import { checkKey } from './keys.js';
 import { checkHistoryOptions, nonNegativeNumber, optionObject, positiveInteger } from './options.js';
@@ -14,6 +23,7 @@ import type {
   EventRecord,
   EventStore,
   HistoryOptions,
+  IdempotencyRecord,
   IndexEntry,
   OutboxRecord,
   Snapshot,
@@ -66,6 +76,43 @@ export interface RecalculateOptions {
   readonly window?: number;
 }
 
+/** Options of {@link Aggregate.recalculateAll}. */
+export interface RecalculateAllOptions extends RecalculateOptions {
+  /** Aggregates recalculated at the same time (default 4). */
+  readonly concurrency?: number;
+  /** Ids read per listing page (default 100). */
+  readonly pageSize?: number;
+  /** Go on from here: the `cursor` of an earlier run's result or progress (default: from the first id). */
+  readonly cursor?: string;
+  /** Stops starting new recalculations; the ones running finish, and the result says where to go on. */
+  readonly signal?: AbortSignal;
+  /** Called after every aggregate recalculated. */
+  readonly onProgress?: (progress: RecalculateAllProgress) => void;
+}
+
+/** Where {@link Aggregate.recalculateAll} is. */
+export interface RecalculateAllProgress {
+  /** Aggregates recalculated in this run so far. */
+  readonly recalculated: number;
+  /** The id just recalculated. */
+  readonly aggregateId: string;
+  /** Resume point: every aggregate before it is done (absent: start from the beginning). */
+  readonly cursor?: string;
+}
+
+/** What {@link Aggregate.recalculateAll} did. */
+export interface RecalculateAllResult {
+  /** Aggregates recalculated in this run. */
+  readonly recalculated: number;
+  /** Whether the signal stopped it before the end. */
+  readonly aborted: boolean;
+  /** When aborted: pass it as `cursor` to go on (some aggregates after it may be recalculated again, which is harmless). */
+  readonly cursor?: string;
+}
+
+/** Appends in one group commit at most (a store's own limits may make groups smaller). */
+const MAX_GROUP = 256;
+
 const EPOCH = new Date(0);
 /** Events per processor run when replaying history (see {@link RecalculateOptions.window}). */
 const DEFAULT_WINDOW = 1000;
@@ -94,6 +141,8 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
   readonly stateVersion: number;
   /** Current rules version; snapshots of another version are rebuilt. */
   readonly rulesVersion: number;
+  /** The write queue of each aggregate id with writes waiting or running. */
+  readonly #lanes = new Map<string, AppendLane<TState, TInbound, TOutbound>>();
 
   constructor(options: AggregateOptions<TState, TInbound, TOutbound>) {
     if (!options || typeof options.type !== 'string' || options.type.length === 0) {
@@ -140,9 +189,13 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
   }
 
   /**
-   * Applies events to the aggregate and commits the change. Reads the snapshot, runs the rules,
-   * commits; on a {@link ConcurrencyError} re-reads and tries again with jittered backoff.
-   * `target` is the id, or `{ id, idempotencyKey }`.
+   * Applies events to the aggregate and commits the change. Appends to one id through this
+   * object queue and never conflict with each other: the waiting ones are committed together
+   * in one store commit (within the store's `limits`), and each caller gets its own result (its
+   * events, its sequence range, its outbound events) or its own error (a rule that throws fails
+   * only its append). A conflict with another process re-reads and tries again with jittered
+   * backoff. `target` is the id, or `{ id, idempotencyKey }`: a repeated key returns the first
+   * result and writes nothing, whatever the retry setting.
    */
   async append(
     target: string | AppendTarget,
@@ -155,33 +208,16 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
     assertId(this.type, id);
     if (idempotencyKey !== undefined) checkKey('idempotency key', idempotencyKey);
     const checked = this.#checkInbound(id, events);
-    const ref = { type: this.type, id };
-    if (idempotencyKey !== undefined) {
-      const earlier = await this.store.loadIdempotencyRecord(ref, idempotencyKey);
-      if (earlier) return earlier.result;
-    }
-    for (let attempt = 0; ; attempt++) {
-      const loaded = (await this.store.loadSnapshot(ref)) ?? this.#initialSnapshot(id);
-      try {
-        return await this.#commit(await this.#usable(loaded), checked, idempotencyKey, loaded);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        // Another append with this key won the race: its result is this append's result,
-        // whatever the retry setting and however many attempts are left.
-        if (idempotencyKey !== undefined) {
-          const earlier = await this.store.loadIdempotencyRecord(ref, idempotencyKey);
-          if (earlier) return earlier.result;
-        }
-        if (attempt + 1 >= this.#retry.attempts) throw error;
-        await sleep(backoffDelay(this.#retry, attempt));
-      }
-    }
+    return new Promise((resolve, reject) => {
+      this.#enqueue(id, { kind: 'append', events: checked, idempotencyKey, conflicts: 0, resolve, reject });
+    });
   }
 
   /**
    * Applies events to a snapshot already in hand: one write, no read. Throws
    * {@link ConcurrencyError} (without retrying) when the aggregate moved on since `snapshot`.
    * A snapshot of another state or rules version is first rebuilt from history (a read).
+   * It waits for this object's queued appends to the same id, so it never races them.
    */
   async appendTo(
     snapshot: Snapshot<TState>,
@@ -192,7 +228,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
     }
     assertId(this.type, snapshot.aggregateId);
     const checked = this.#checkInbound(snapshot.aggregateId, events);
-    return this.#commit(await this.#usable(snapshot), checked, undefined, snapshot);
+    return this.#inTurn(snapshot.aggregateId, async () => this.#commitAlone(await this.#usable(snapshot), checked, snapshot));
   }
 
   /**
@@ -204,8 +240,55 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
     assertId(this.type, id);
     optionObject('recalculate options', options);
     const window = positiveInteger('recalculate.window', options.window) ?? DEFAULT_WINDOW;
-    return this.#rebuild(id, window, false);
+    return this.#inTurn(id, () => this.#rebuild(id, window, false));
   }
+
+  /**
+   * Recalculates every aggregate of this type (see {@link Aggregate.recalculate}), listed page
+   * by page through the store's `listAggregateIds`, `concurrency` at a time. `onProgress` hears
+   * of each one; `signal` stops it cleanly, and the result's `cursor` (or the last progress's)
+   * resumes it. An aggregate that fails stops the run with a {@link RecalculateAllError}
+   * carrying the cursor to resume from.
+   */
+  async recalculateAll(options: RecalculateAllOptions = {}): Promise<RecalculateAllResult> {
+    optionObject('recalculateAll options', options);
+    const concurrency = positiveInteger('recalculateAll.concurrency', options.concurrency) ?? 4;
+    const pageSize = positiveInteger('recalculateAll.pageSize', options.pageSize) ?? 100;
+    positiveInteger('recalculateAll.window', options.window);
+    const pages = new IdPages(this.store, this.type, pageSize, options.cursor);
+    let recalculated = 0;
+    let failure: { id: string; error: unknown } | undefined;
+    const stopped = () => failure !== undefined || options.signal?.aborted === true;
+    const worker = async () => {
+      while (!stopped()) {
+        const next = await pages.next();
+        if (!next || stopped()) return;
+        try {
+          await this.recalculate(next.id, options.window === undefined ? {} : { window: options.window });
+        } catch (error) {
+          failure ??= { id: next.id, error };
+          return;
+        }
+        next.done();
+        recalculated++;
+        const cursor = pages.resumeCursor;
+        options.onProgress?.({ recalculated, aggregateId: next.id, ...(cursor === undefined ? {} : { cursor }) });
+      }
+    };
+    const workers = Array.from({ length: concurrency }, worker);
+    const settled = await Promise.allSettled(workers);
+    const listingError = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure || listingError) {
+      const cursor = pages.resumeCursor;
+      throw new RecalculateAllError(this.type, failure?.id, recalculated, cursor, failure ? failure.error : (listingError as PromiseRejectedResult).reason);
+    }
+    if (options.signal?.aborted && !pages.finished) {
+      const cursor = pages.resumeCursor;
+      return { recalculated, aborted: true, ...(cursor === undefined ? {} : { cursor }) };
+    }
+    return { recalculated, aborted: false };
+  }
+
 
   /**
    * The aggregate's inbound events in order, read page by page, each upcast to the current
@@ -242,6 +325,240 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
       if (indexKeysOf(definition, current).includes(String(key))) result.push(current);
       else await this.#dropIndexEntry(current, index, String(key));
     }
+    return result;
+  }
+
+  #enqueue(id: string, write: QueuedWrite<TState, TInbound, TOutbound>): void {
+    let lane = this.#lanes.get(id);
+    if (lane) {
+      lane.waiting.push(write);
+      return;
+    }
+    lane = { waiting: [write], groupCap: MAX_GROUP, conflicts: 0 };
+    this.#lanes.set(id, lane);
+    void this.#drain(id, lane);
+  }
+
+  /** Runs `write` alone once the writes queued before it for `id` are done. */
+  #inTurn<T>(id: string, write: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#enqueue(id, { kind: 'task', run: () => write().then(resolve, reject) });
+    });
+  }
+
+  async #drain(id: string, lane: AppendLane<TState, TInbound, TOutbound>): Promise<void> {
+    // Let the appends made in the same turn as this one join its group.
+    await null;
+    while (lane.waiting.length > 0) {
+      const head = lane.waiting[0]!;
+      if (head.kind === 'task') {
+        lane.waiting.shift();
+        await head.run();
+        continue;
+      }
+      try {
+        await this.#commitGroup(id, lane);
+      } catch (error) {
+        // Reading the snapshot or the idempotency records failed: the group fails, the rest goes on.
+        const group = leadingAppends(lane, lane.groupCap);
+        removeFromLane(lane, new Set(group));
+        for (const write of group) write.reject(error);
+      }
+    }
+    this.#lanes.delete(id);
+  }
+
+  /**
+   * One attempt at committing the appends at the head of the lane together. Settles what it
+   * can: appends that failed alone, repeats of a used idempotency key, and the whole group when
+   * the commit succeeds. On a conflict the appends stay queued for the next attempt.
+   */
+  async #commitGroup(id: string, lane: AppendLane<TState, TInbound, TOutbound>): Promise<void> {
+    const group = leadingAppends(lane, lane.groupCap);
+    const ref = { type: this.type, id };
+    const keys = [...new Set(group.flatMap((write) => (write.idempotencyKey === undefined ? [] : [write.idempotencyKey])))];
+    const [stored, ...records] = await Promise.all([
+      this.store.loadSnapshot(ref),
+      ...keys.map((key) => this.store.loadIdempotencyRecord(ref, key)),
+    ]);
+    const loaded = (stored as Snapshot<TState> | undefined) ?? this.#initialSnapshot(id);
+    // A snapshot of another state or rules version is rebuilt from history first; the stored
+    // one's index keys are the ones to replace.
+    const before = await this.#usable(loaded);
+    const earlier = new Map(keys.map((key, i) => [key, records[i] as IdempotencyRecord<TState, TInbound, TOutbound> | undefined]));
+    const done = new Set<QueuedWrite<TState, TInbound, TOutbound>>();
+    const settle: (() => void)[] = [];
+    const included: { write: QueuedAppend<TState, TInbound, TOutbound>; result: AppendResult<TState, TInbound, TOutbound> }[] = [];
+    const firstOfKey = new Map<string, AppendResult<TState, TInbound, TOutbound>>();
+    const repeats: { write: QueuedAppend<TState, TInbound, TOutbound>; key: string }[] = [];
+    const limit = this.store.limits?.commitItems;
+    let items = 1 + (before.sequence === 0 ? 1 : 0); // the snapshot, and a listing entry for a new aggregate
+    let current = before;
+    for (const write of group) {
+      const key = write.idempotencyKey;
+      const record = key === undefined ? undefined : earlier.get(key);
+      if (record) {
+        done.add(write);
+        settle.push(() => write.resolve(record.result));
+        continue;
+      }
+      if (key !== undefined && firstOfKey.has(key)) {
+        repeats.push({ write, key });
+        continue;
+      }
+      let result: AppendResult<TState, TInbound, TOutbound>;
+      try {
+        result = this.#apply(current, write.events);
+      } catch (error) {
+        done.add(write);
+        settle.push(() => write.reject(error));
+        continue;
+      }
+      const own = result.events.length + result.outbound.length + (key === undefined ? 0 : 1);
+      const indexItems = this.#indexItemCount(loaded, result.snapshot);
+      if (limit !== undefined && included.length > 0 && items + own + indexItems > limit) break;
+      items += own;
+      included.push({ write, result });
+      if (key !== undefined) firstOfKey.set(key, result);
+      current = result.snapshot;
+    }
+    if (included.length > 0) {
+      try {
+        await this.store.commit(this.#groupCommit(loaded, current, included));
+      } catch (error) {
+        removeFromLane(lane, done);
+        for (const run of settle) run();
+        await this.#groupFailed(lane, ref, included, repeats, error);
+        return;
+      }
+      lane.conflicts = 0;
+      lane.groupCap = MAX_GROUP;
+      for (const { write, result } of included) {
+        done.add(write);
+        settle.push(() => write.resolve(result));
+      }
+      for (const { write, key } of repeats) {
+        done.add(write);
+        const first = firstOfKey.get(key)!;
+        settle.push(() => write.resolve(structuredClone(first)));
+      }
+    }
+    removeFromLane(lane, done);
+    for (const run of settle) run();
+  }
+
+  /** After a group's commit failed: retry later, split the group, or fail its appends. */
+  async #groupFailed(
+    lane: AppendLane<TState, TInbound, TOutbound>,
+    ref: { type: string; id: string },
+    included: readonly { write: QueuedAppend<TState, TInbound, TOutbound> }[],
+    repeats: readonly { write: QueuedAppend<TState, TInbound, TOutbound> }[],
+    error: unknown,
+  ): Promise<void> {
+    const members = [...included.map((entry) => entry.write), ...repeats.map((entry) => entry.write)];
+    if (!(error instanceof ConcurrencyError)) {
+      if (included.length > 1) {
+        // The store refused the group (too large, a value it cannot keep, ...): halve it until
+        // the append at fault is alone, so it fails alone.
+        lane.groupCap = Math.max(1, Math.floor(included.length / 2));
+        return;
+      }
+      removeFromLane(lane, new Set(members));
+      for (const write of members) write.reject(error);
+      if (!(error instanceof StoreLimitError)) lane.groupCap = MAX_GROUP;
+      return;
+    }
+    const exhausted = new Set<QueuedWrite<TState, TInbound, TOutbound>>();
+    for (const write of members) if (++write.conflicts >= this.#retry.attempts) exhausted.add(write);
+    if (exhausted.size > 0) {
+      removeFromLane(lane, exhausted);
+      for (const write of exhausted) {
+        const key = (write as QueuedAppend<TState, TInbound, TOutbound>).idempotencyKey;
+        // A key another process used meanwhile still answers with its first result.
+        const record = key === undefined ? undefined : await this.store.loadIdempotencyRecord(ref, key).catch(() => undefined);
+        if (record) (write as QueuedAppend<TState, TInbound, TOutbound>).resolve(record.result);
+        else (write as QueuedAppend<TState, TInbound, TOutbound>).reject(error);
+      }
+    }
+    await sleep(backoffDelay(this.#retry, lane.conflicts++));
+  }
+
+  /** Runs the rules of one append on `before`: its records, snapshot and outbound events. */
+  #apply(before: Snapshot<TState>, events: readonly DomainEvent<string, TInbound>[]): AppendResult<TState, TInbound, TOutbound> {
+    const id = before.aggregateId;
+    const records: EventRecord<TInbound>[] = events.map((event, offset) => ({
+      ...event,
+      aggregateType: this.type,
+      aggregateId: id,
+      sequence: before.sequence + offset + 1,
+      schemaVersion: this.#upcaster.versionOf(event.type),
+    }));
+    const { state, published } = this.processor.run(
+      { state: before.state, stateIndex: before.sequence, newEvents: records },
+      {
+        ignoreUnknownEventTypes: this.#ignoreUnknown,
+        checkPublication: this.#checkPublication(id),
+        aggregateType: this.type,
+        aggregateId: id,
+      },
+    );
+    const after = this.#snapshot(id, before.sequence + records.length, state);
+    const outbound = published.map((publication, position) => this.#outboxRecord(publication, after, position));
+    return { snapshot: after, events: records, outbound };
+  }
+
+  /** One commit for the appends of a group on `before` (as stored): all their events and outbox records, the last snapshot. */
+  #groupCommit(
+    before: Snapshot<TState>,
+    after: Snapshot<TState>,
+    included: readonly { write: QueuedAppend<TState, TInbound, TOutbound>; result: AppendResult<TState, TInbound, TOutbound> }[],
+  ): Commit<TState, TInbound, TOutbound> {
+    const idempotency: IdempotencyRecord<TState, TInbound, TOutbound>[] = [];
+    for (const { write, result } of included) {
+      if (write.idempotencyKey === undefined) continue;
+      idempotency.push({
+        key: write.idempotencyKey,
+        aggregateType: this.type,
+        aggregateId: before.aggregateId,
+        result,
+        createdAt: result.snapshot.updatedAt,
+      });
+    }
+    return {
+      ref: { type: this.type, id: before.aggregateId },
+      expectedSequence: before.sequence,
+      events: included.flatMap(({ result }) => result.events),
+      snapshot: after,
+      ...this.#indexChanges(before, after),
+      outbox: included.flatMap(({ result }) => result.outbound),
+      ...(idempotency.length === 0 ? {} : { idempotency: idempotency.length === 1 ? idempotency[0]! : idempotency }),
+    };
+  }
+
+  #indexItemCount(before: Snapshot<TState>, after: Snapshot<TState>): number {
+    if (this.indexes.length === 0) return 0;
+    const { indexPuts, indexDeletes } = this.#indexChanges(before, after);
+    return indexPuts.length + indexDeletes.length;
+  }
+
+  /**
+   * A commit of one append on a snapshot in hand (appendTo): no retry. `stored` is the snapshot
+   * as stored when `before` was rebuilt from it (another version): its index keys are replaced.
+   */
+  async #commitAlone(
+    before: Snapshot<TState>,
+    events: readonly DomainEvent<string, TInbound>[],
+    stored: Snapshot<TState> = before,
+  ): Promise<AppendResult<TState, TInbound, TOutbound>> {
+    const result = this.#apply(before, events);
+    await this.store.commit({
+      ref: { type: this.type, id: before.aggregateId },
+      expectedSequence: before.sequence,
+      events: result.events,
+      snapshot: result.snapshot,
+      ...this.#indexChanges(stored, result.snapshot),
+      outbox: result.outbound,
+    });
     return result;
   }
 
@@ -409,52 +726,6 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
     return { indexPuts, indexDeletes };
   }
 
-  /**
-   * Runs the rules on `before` and commits. `stored` is the snapshot as stored when `before`
-   * was rebuilt from it (another version): its index keys are the ones to replace.
-   */
-  async #commit(
-    before: Snapshot<TState>,
-    events: readonly DomainEvent<string, TInbound>[],
-    idempotencyKey: string | undefined,
-    stored: Snapshot<TState> = before,
-  ): Promise<AppendResult<TState, TInbound, TOutbound>> {
-    const id = before.aggregateId;
-    const records: EventRecord<TInbound>[] = events.map((event, offset) => ({
-      ...event,
-      aggregateType: this.type,
-      aggregateId: id,
-      sequence: before.sequence + offset + 1,
-      schemaVersion: this.#upcaster.versionOf(event.type),
-    }));
-    const { state, published } = this.processor.run(
-      { state: before.state, stateIndex: before.sequence, newEvents: records },
-      {
-        ignoreUnknownEventTypes: this.#ignoreUnknown,
-        checkPublication: this.#checkPublication(id),
-        aggregateType: this.type,
-        aggregateId: id,
-      },
-    );
-    const sequence = before.sequence + records.length;
-    const after = this.#snapshot(id, sequence, state);
-    const outbound = published.map((publication, position) => this.#outboxRecord(publication, after, position));
-    const result: AppendResult<TState, TInbound, TOutbound> = { snapshot: after, events: records, outbound };
-    const commit: Commit<TState, TInbound, TOutbound> = {
-      ref: { type: this.type, id },
-      expectedSequence: before.sequence,
-      events: records,
-      snapshot: after,
-      ...this.#indexChanges(stored, after),
-      outbox: outbound,
-      ...(idempotencyKey === undefined
-        ? {}
-        : { idempotency: { key: idempotencyKey, aggregateType: this.type, aggregateId: id, result, createdAt: after.updatedAt } }),
-    };
-    await this.store.commit(commit);
-    return result;
-  }
-
   #outboxRecord(publication: Publication<TOutbound>, after: Snapshot<TState>, position: number): OutboxRecord<TOutbound> {
     const occurredAt = after.updatedAt;
     return {
@@ -469,6 +740,69 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
       position,
       causationId: publication.cause.id,
     };
+  }
+}
+
+/**
+ * The ids of a type, page by page, handed out one at a time to concurrent workers; knows up to
+ * where every id is done, which is where a later run resumes.
+ */
+interface IdPage {
+  readonly next: string | undefined;
+  left: number;
+}
+
+class IdPages {
+  readonly #pages: IdPage[] = [];
+  readonly #ids: { id: string; page: IdPage }[] = [];
+  #cursor: string | undefined;
+  #loading: Promise<void> | undefined;
+  #end = false;
+  #resume: string | undefined;
+
+  constructor(
+    readonly store: Pick<EventStore<any, any, any>, 'listAggregateIds'>,
+    readonly type: string,
+    readonly pageSize: number,
+    cursor: string | undefined,
+  ) {
+    this.#cursor = cursor;
+    this.#resume = cursor;
+  }
+
+  /** Whether every id was handed out and done. */
+  get finished(): boolean {
+    return this.#end && this.#ids.length === 0 && this.#pages.length === 0;
+  }
+
+  /** Every aggregate before this cursor is done. */
+  get resumeCursor(): string | undefined {
+    return this.#resume;
+  }
+
+  async next(): Promise<{ id: string; done: () => void } | undefined> {
+    while (this.#ids.length === 0) {
+      if (this.#end) return undefined;
+      this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
+      await this.#loading;
+    }
+    const { id, page } = this.#ids.shift()!;
+    return { id, done: () => this.#done(page) };
+  }
+
+  async #load(): Promise<void> {
+    const start = this.#cursor;
+    const page = await this.store.listAggregateIds(this.type, { limit: this.pageSize, ...(start === undefined ? {} : { cursor: start }) });
+    const entry: IdPage = { next: page.cursor, left: page.ids.length };
+    if (page.ids.length > 0) this.#pages.push(entry);
+    this.#ids.push(...page.ids.map((id) => ({ id, page: entry })));
+    this.#cursor = page.cursor;
+    if (page.cursor === undefined) this.#end = true;
+  }
+
+  #done(page: IdPage): void {
+    page.left--;
+    while (this.#pages.length > 0 && this.#pages[0]!.left === 0) this.#resume = this.#pages.shift()!.next;
   }
 }
 

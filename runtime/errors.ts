@@ -263,3 +263,27 @@ export class EventVersionError extends UpcastError {
     );
   }
 }
+
+/**
+ * `recalculateAll` stopped because an aggregate could not be recalculated (its error is the
+ * `cause`). Aggregates before `cursor` are done: pass it as `cursor` to go on.
+ */
+export class RecalculateAllError extends EventSourcingError {
+  constructor(
+    readonly aggregateType: string,
+    /** The aggregate that failed (undefined when listing the ids failed). */
+    readonly aggregateId: string | undefined,
+    /** Aggregates recalculated before it stopped. */
+    readonly recalculated: number,
+    /** Where to resume. */
+    readonly cursor: string | undefined,
+    cause: unknown,
+  ) {
+    super(
+      `recalculateAll of ${aggregateType} stopped after ${recalculated} aggregate(s): ` +
+        (aggregateId === undefined ? 'listing the ids failed' : `${JSON.stringify(aggregateId)} failed`) +
+        `: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}

@@ -27,7 +27,17 @@ export {
   type IndexKey,
   type IndexKeyFunction,
 } from './indexes.js';
-export { Aggregate, type AggregateOptions, type AppendTarget, type RecalculateOptions } from './aggregate.js';
+export {
+  Aggregate,
+  type AggregateOptions,
+  type AppendTarget,
+  type RecalculateOptions,
+  type RecalculateAllOptions,
+  type RecalculateAllProgress,
+  type RecalculateAllResult,
+} from './aggregate.js';
+export { idempotencyRecordsOf } from './commit.js';
+export { allAggregateIds, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listing.js';
 export { type RetryOptions } from './retry.js';
 export { EventUpcaster, schemaVersionOf, type Upcasters, type EventUpcasters, type UpcastStep } from './upcasting.js';
 export { type SchemaLike, type AggregateSchemas } from './schemas.js';

@@ -5,6 +5,7 @@
  * different keys into one.
  */
 import { InvalidKeyError } from './errors.js';
+import { idempotencyRecordsOf } from './commit.js';
 import type { AggregateRef, Commit } from './types.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -49,7 +50,7 @@ export function checkCommitKeys(commit: Commit<unknown, unknown, unknown>): void
     checkKey('event type', record.type, true);
     checkKey('event id', record.id, true);
   }
-  if (commit.idempotency) checkKey('idempotency key', commit.idempotency.key);
+  for (const record of idempotencyRecordsOf(commit)) checkKey('idempotency key', record.key);
 }
 
 /** Checks the arguments of an index query. */

@@ -116,7 +116,12 @@ export interface Commit<TState = unknown, TInbound = unknown, TOutbound = unknow
   readonly indexPuts: readonly IndexEntry<TState>[];
   readonly indexDeletes: readonly IndexEntryKey[];
   readonly outbox: readonly OutboxRecord<TOutbound>[];
-  readonly idempotency?: IdempotencyRecord<TState, TInbound, TOutbound>;
+  /**
+   * The idempotency record of the append, or one record per idempotency key when several
+   * appends are committed together (group commit); each key must be new. Read it with
+   * {@link idempotencyRecordsOf}.
+   */
+  readonly idempotency?: IdempotencyRecord<TState, TInbound, TOutbound> | readonly IdempotencyRecord<TState, TInbound, TOutbound>[];
 }
 
 /** Options for reading history. */
@@ -125,6 +130,33 @@ export interface HistoryOptions {
   readonly afterSequence?: number;
   /** How many events a store fetches per page (a hint; stores may cap it). */
   readonly pageSize?: number;
+}
+
+/** Options of {@link EventStore.listAggregateIds}. */
+export interface ListAggregateIdsOptions {
+  /** At most this many ids in the page (default 100; stores may return fewer, never more). */
+  readonly limit?: number;
+  /** Where to go on: the `cursor` of the previous page. Absent: from the first id. */
+  readonly cursor?: string;
+}
+
+/** One page of {@link EventStore.listAggregateIds}. */
+export interface AggregateIdPage {
+  /** Aggregate ids, ascending. */
+  readonly ids: string[];
+  /** Pass it back for the next page; absent on the last page. Opaque. */
+  readonly cursor?: string;
+}
+
+/**
+ * What a store can take in one commit. {@link Aggregate} keeps a group commit within these;
+ * a store without limits leaves it out.
+ */
+export interface StoreLimits {
+  /** Items (events, snapshot, index entries, outbox and idempotency records, ...) in one commit. */
+  readonly commitItems?: number;
+  /** Bytes in one commit, as the store counts them. */
+  readonly commitBytes?: number;
 }
 
 /**
@@ -149,4 +181,14 @@ export interface EventStore<TState = unknown, TInbound = unknown, TOutbound = un
   pendingOutbox(options?: { limit?: number }): Promise<OutboxRecord<TOutbound>[]>;
   /** Marks outbox records (by event id) as published; unknown ids are ignored. */
   markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void>;
+  /**
+   * The ids of the aggregates of `aggregateType` that have a snapshot, ascending, one page at a
+   * time; the cost of a page is proportional to the page. Ascending means by Unicode code point
+   * (the order of UTF-8 bytes); IndexedDB orders by UTF-16 code unit, which differs only
+   * between characters U+E000–U+FFFF and characters above U+FFFF. Aggregates created while a listing
+   * goes on may or may not appear; every other one appears exactly once.
+   */
+  listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage>;
+  /** What one commit can hold; absent when the store has no such limits. */
+  readonly limits?: StoreLimits;
 }

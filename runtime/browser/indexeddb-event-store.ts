@@ -1,15 +1,19 @@
 import { deserializeRecord, serializeRecord } from '../codec.js';
+import { idempotencyRecordsOf } from '../commit.js';
 import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
 import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError } from '../errors.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { listingStart, pageOf } from '../listing.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
+  AggregateIdPage,
   AggregateRef,
   Commit,
   EventRecord,
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
+  ListAggregateIdsOptions,
   OutboxRecord,
   Snapshot,
 } from '../types.js';
@@ -140,12 +144,12 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     const outbox = [...commit.outbox]
       .sort((a, b) => a.position - b.position)
       .map((record): StoredOutboxRecord => ({ eventId: record.id, ...encoded(record, `outbox record ${record.id} (${record.type}) of ${who}`) }));
-    const idempotency = commit.idempotency && {
+    const idempotency = idempotencyRecordsOf(commit).map((record) => ({
       aggregateType: ref.type,
       aggregateId: ref.id,
-      key: commit.idempotency.key,
-      ...encoded(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`),
-    };
+      key: record.key,
+      ...encoded(record, `idempotency record ${JSON.stringify(record.key)} of ${who}`),
+    }));
     const db = await this.#open();
     await new Promise<void>((resolve, reject) => {
       const tx = this.#transaction(db, WRITE_STORES, 'readwrite');
@@ -171,7 +175,8 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
           for (const entry of indexPuts) entries.put(entry);
           const pending = tx.objectStore((current = STORES.outbox));
           for (const record of outbox) pending.add(record);
-          if (idempotency) tx.objectStore((current = STORES.idempotency)).add(idempotency);
+          const records = tx.objectStore((current = STORES.idempotency));
+          for (const record of idempotency) records.add(record);
         } catch (error) {
           fail(this.#transactionError(error, current, commit));
         }
@@ -183,21 +188,27 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
           fail(new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual));
           return;
         }
-        if (!commit.idempotency) {
-          write();
-          return;
+        const used = (key: string) =>
+          fail(
+            new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
+              reason: `idempotency key ${JSON.stringify(key)} already used`,
+            }),
+          );
+        const keys = new Set<string>();
+        for (const { key } of idempotency) {
+          if (keys.has(key)) return used(key);
+          keys.add(key);
         }
-        const key = commit.idempotency.key;
-        const seen = tx.objectStore(STORES.idempotency).count([ref.type, ref.id, key]);
-        seen.onsuccess = () => {
-          if (seen.result > 0) {
-            fail(
-              new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
-                reason: `idempotency key ${JSON.stringify(key)} already used`,
-              }),
-            );
-          } else write();
-        };
+        let unchecked = keys.size;
+        if (unchecked === 0) return write();
+        for (const key of keys) {
+          const seen = tx.objectStore(STORES.idempotency).count([ref.type, ref.id, key]);
+          seen.onsuccess = () => {
+            if (failure !== undefined) return;
+            if (seen.result > 0) used(key);
+            else if (--unchecked === 0) write();
+          };
+        }
       };
     });
     this.#feed.publish(ref);
@@ -335,6 +346,30 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
         };
       }
     });
+  }
+
+  /** Ids of `aggregateType`, ascending by UTF-16 code unit: one key cursor over the snapshots per page. */
+  async listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage> {
+    const { limit, after } = listingStart(aggregateType, options);
+    // Arrays sort after strings in IndexedDB, so [type, []] is above every aggregate id of the type.
+    const range =
+      after === undefined
+        ? this.#keyRange.bound([aggregateType], [aggregateType, []])
+        : this.#keyRange.bound([aggregateType, after], [aggregateType, []], true, false);
+    const db = await this.#open();
+    const ids = await new Promise<string[]>((resolve, reject) => {
+      const tx = this.#transaction(db, [STORES.snapshots], 'readonly');
+      const found: string[] = [];
+      const cursor = tx.objectStore(STORES.snapshots).openKeyCursor(range);
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (at) found.push((at.primaryKey as [string, string])[1]);
+        if (!at || found.length > limit) resolve(found);
+        else at.continue();
+      };
+      tx.onabort = () => reject(this.#transactionError(tx.error ?? cursor.error, STORES.snapshots));
+    });
+    return pageOf(ids, limit);
   }
 
   /** Closes the connection and ends subscriptions. The store cannot be used afterwards. */

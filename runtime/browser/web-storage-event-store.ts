@@ -1,16 +1,20 @@
 import { decodeRecord, encodeRecord } from '../codec.js';
+import { idempotencyRecordsOf } from '../commit.js';
 import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
 import { ConcurrencyError, CorruptRecordError, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { compareCodePoints, listingStart, pageOf } from '../listing.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
+  AggregateIdPage,
   AggregateRef,
   Commit,
   EventRecord,
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
+  ListAggregateIdsOptions,
   OutboxRecord,
   Snapshot,
 } from '../types.js';
@@ -119,14 +123,14 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
       throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual);
     }
     const writes = new Map<string, string | null>();
-    if (commit.idempotency) {
-      const key = this.#keys.idempotency(ref, commit.idempotency.key);
-      if (this.storage.getItem(key) !== null) {
+    for (const record of idempotencyRecordsOf(commit)) {
+      const key = this.#keys.idempotency(ref, record.key);
+      if (writes.has(key) || this.storage.getItem(key) !== null) {
         throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
-          reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
+          reason: `idempotency key ${JSON.stringify(record.key)} already used`,
         });
       }
-      writes.set(key, JSON.stringify(encodeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`)));
+      writes.set(key, JSON.stringify(encodeRecord(record, `idempotency record ${JSON.stringify(record.key)} of ${who}`)));
     }
     const chunks = new Map<number, unknown[]>();
     for (const event of commit.events) {
@@ -252,6 +256,22 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
       if (left.length !== pending.length) writes.set(key, left.length === 0 ? null : JSON.stringify(left));
     }
     this.#write(writes);
+  }
+
+  /**
+   * Ids of `aggregateType`, ascending by code point. Web Storage has no ordered keys: each page
+   * walks the storage's keys (bounded by its quota of a few MB) and keeps the snapshot keys of
+   * the type after the cursor.
+   */
+  async listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage> {
+    const { limit, after } = listingStart(aggregateType, options);
+    const prefix = this.#keys.snapshotPrefix(aggregateType);
+    const ids: string[] = [];
+    for (const key of this.#keysStartingWith(prefix)) {
+      const ref = this.#keys.parseSnapshot(key);
+      if (ref && ref.type === aggregateType && (after === undefined || compareCodePoints(ref.id, after) > 0)) ids.push(ref.id);
+    }
+    return pageOf(ids.sort(compareCodePoints).slice(0, limit + 1), limit);
   }
 
   /**

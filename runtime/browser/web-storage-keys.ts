@@ -20,6 +20,11 @@ export class WebStorageKeys {
     return `${this.namespace}/snapshot/${enc(ref.type)}/${enc(ref.id)}`;
   }
 
+  /** The prefix of the snapshot keys of one aggregate type. */
+  snapshotPrefix(aggregateType: string): string {
+    return `${this.namespace}/snapshot/${enc(aggregateType)}/`;
+  }
+
   /** The ref of a snapshot key, or undefined when `key` is not one of this namespace. */
   parseSnapshot(key: string): AggregateRef | undefined {
     const prefix = `${this.namespace}/snapshot/`;

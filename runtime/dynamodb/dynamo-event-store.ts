@@ -12,15 +12,19 @@ import { CorruptRecordError, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
+import { listingStart, pageOf } from '../listing.js';
 import type {
+  AggregateIdPage,
   AggregateRef,
   Commit,
   EventRecord,
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
+  ListAggregateIdsOptions,
   OutboxRecord,
   Snapshot,
+  StoreLimits,
 } from '../types.js';
 import { type DynamoClientLike, toDocumentClient } from './client.js';
 import {
@@ -37,8 +41,10 @@ import {
   eventSortKey,
   idempotencySortKey,
   indexPartitionKey,
+  listingPartitionKey,
   outboxSortKey,
 } from './layout.js';
+import { DYNAMO_LIMITS } from './limits.js';
 import { commitError, planCommit } from './transaction.js';
 
 /** Options of {@link DynamoEventStore}. */
@@ -106,6 +112,8 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
   readonly client: DynamoDBDocumentClient;
   /** The table every call goes to. */
   readonly tableName: string;
+  /** One commit is one transaction: 100 items, 4 MB. */
+  readonly limits: StoreLimits = { commitItems: DYNAMO_LIMITS.transactionItems, commitBytes: DYNAMO_LIMITS.transactionBytes };
   readonly #retention: number | null;
   readonly #idempotencyRetention: number | null;
   readonly #pageSize: number | undefined;
@@ -208,6 +216,30 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     checkKey('idempotency key', key);
     const item = await this.#get(ref, aggregatePartitionKey(ref.type, ref.id), idempotencySortKey(key));
     return item && idempotencyRecordFromItem<TState, TInbound, TOutbound>(item);
+  }
+
+  /**
+   * Ids of `aggregateType`, ascending (by UTF-8 bytes, i.e. code point): one strongly consistent
+   * Query of the type's listing partition per page. Aggregates whose first commit predates
+   * listing items appear once `backfillAggregateListing` has run.
+   */
+  async listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage> {
+    const { limit, after } = listingStart(aggregateType, options);
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk > :after',
+      ExpressionAttributeNames: { '#pk': L.partitionKey, '#sk': L.sortKey },
+      ExpressionAttributeValues: { ':pk': listingPartitionKey(aggregateType), ...(after === undefined ? {} : { ':after': after }) },
+      ProjectionExpression: '#sk',
+      ConsistentRead: true,
+      Limit: limit + 1,
+    };
+    const ids: string[] = [];
+    for await (const item of this.#query(input, `the aggregate ids of ${aggregateType}`)) {
+      ids.push(String(item[L.sortKey]));
+      if (ids.length > limit) break;
+    }
+    return pageOf(ids, limit);
   }
 
   /**

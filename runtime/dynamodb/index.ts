@@ -11,6 +11,7 @@ export {
   type DynamoItemKind,
   aggregatePartitionKey,
   indexPartitionKey,
+  listingPartitionKey,
   eventSortKey,
   outboxSortKey,
   idempotencySortKey,
@@ -20,5 +21,6 @@ export { isOutboxItem, outboxRecordFromItem } from './items.js';
 export { DYNAMO_LIMITS, itemSize } from './limits.js';
 export { DynamoLimitError, UnstorableValueError } from './errors.js';
 export { UnsupportedValueError, InvalidKeyError, InvalidOptionError, CorruptRecordError } from '../errors.js';
+export { backfillAggregateListing, type BackfillListingOptions, type BackfillProgress } from './backfill-listing.js';
 export { createEventStoreTable, type CreateEventStoreTableOptions } from './create-table.js';
 export { type DynamoClientLike } from './client.js';

@@ -13,6 +13,7 @@ import {
   idempotencySortKey,
   indexPartitionKey,
   indexSortKey,
+  listingPartitionKey,
   outboxSortKey,
 } from './layout.js';
 import type { FlatItem } from './limits.js';
@@ -73,6 +74,16 @@ export function indexItem(entry: IndexEntry<unknown>, commitId: string): FlatIte
     [L.sequenceAttribute]: snapshot.sequence,
     [L.commitAttribute]: commitId,
     [L.dataAttribute]: encodeValue(snapshot, () => describeIndex(snapshot.aggregateType, snapshot.aggregateId, entry.index, entry.key)),
+  };
+}
+
+/** The listing item of an aggregate: its key names it; it holds nothing else. */
+export function listingItem(aggregateType: string, aggregateId: string, commitId: string): FlatItem {
+  return {
+    [L.partitionKey]: listingPartitionKey(aggregateType),
+    [L.sortKey]: aggregateId,
+    [L.kindAttribute]: L.kinds.listing,
+    [L.commitAttribute]: commitId,
   };
 }
 

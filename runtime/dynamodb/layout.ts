@@ -10,10 +10,16 @@
  * | outbox record  | `<type>#<id>`                           | `OUTBOX#<sequence, 12 digits>#<position, 4 digits>` | `outbox` |
  * | idempotency    | `<type>#<id>`                           | `IDEMPOTENCY#<key>`                       | `idempotency`  |
  * | index copy     | `INDEX#<type>#<index>#<key>`            | `<aggregate id>`                          | `index`        |
+ * | listing        | `LIST#<type>#<shard>` (shard: `0`)      | `<aggregate id>`                          | `listing`      |
+ *
+ * A listing item is written in the same transaction as an aggregate's first commit; the items
+ * of one type's listing partition, read in sort-key order, are `listAggregateIds`. Tables
+ * written before listing items existed get them once from `backfillAggregateListing`.
  *
  * In `_pk`, every part (type, id, index name, index key) has `%` written as `%25` and `#` as
  * `%23`, so `#` only ever separates parts and two different aggregates or index keys can never
- * share a partition key. Values (state, payloads, metadata) live in one JSON string attribute,
+ * share a partition key: an aggregate's partition key has one separator, a listing partition's
+ * two, an index partition's three. Values (state, payloads, metadata) live in one JSON string attribute,
  * `_data`, never next to the store's own attributes, so a state field may have any name.
  */
 export const DYNAMO_TABLE_LAYOUT = {
@@ -46,6 +52,7 @@ export const DYNAMO_TABLE_LAYOUT = {
     outbox: 'outbox',
     index: 'index',
     idempotency: 'idempotency',
+    listing: 'listing',
   },
   /** Sort-key prefixes of the items stored under an aggregate's partition key. */
   sortKeyPrefixes: {
@@ -56,6 +63,10 @@ export const DYNAMO_TABLE_LAYOUT = {
   },
   /** Partition-key prefix of index copies. */
   indexPartitionPrefix: 'INDEX#',
+  /** Partition-key prefix of listing items. */
+  listingPartitionPrefix: 'LIST#',
+  /** The shard of a type's listing partition (one shard today; the key leaves room for more). */
+  listingShard: '0',
   /** Separator of the parts of a key. */
   separator: '#',
   /** Digits of the zero-padded sequence in sort keys. */
@@ -101,6 +112,19 @@ export function aggregatePartitionKey(aggregateType: string, aggregateId: string
 /** Partition key of the index copies filed under `key` in `index` of `aggregateType`. */
 export function indexPartitionKey(aggregateType: string, index: string, key: string): string {
   return L.indexPartitionPrefix + [aggregateType, index, key].map(escapeKeyPart).join(L.separator);
+}
+
+/** Partition key of the listing items of `aggregateType`. */
+export function listingPartitionKey(aggregateType: string): string {
+  return L.listingPartitionPrefix + escapeKeyPart(aggregateType) + L.separator + L.listingShard;
+}
+
+/** The aggregate (type and id) of an aggregate partition key, or undefined for another kind of key. */
+export function parseAggregatePartitionKey(partitionKey: string): { type: string; id: string } | undefined {
+  const parts = partitionKey.split(L.separator);
+  if (parts.length !== 2) return undefined;
+  const unescape = (part: string) => part.replace(/%23/g, '#').replace(/%25/g, '%');
+  return { type: unescape(parts[0]!), id: unescape(parts[1]!) };
 }
 
 /** Zero-pads a non-negative integer to `digits` digits. */

@@ -2,6 +2,7 @@
  * Plans the one TransactWriteItems call of a commit, checks it against DynamoDB's limits, and
  * turns DynamoDB's errors back into this library's.
  */
+import { idempotencyRecordsOf } from '../commit.js';
 import { ConcurrencyError, StoreError } from '../errors.js';
 import { DynamoLimitError } from './errors.js';
 import type { Commit } from '../types.js';
@@ -15,6 +16,7 @@ import {
   idempotencyItem,
   indexItem,
   indexKey,
+  listingItem,
   outboxItem,
   snapshotItem,
 } from './items.js';
@@ -22,7 +24,7 @@ import { DYNAMO_TABLE_LAYOUT as L } from './layout.js';
 import { DYNAMO_LIMITS, type FlatItem, formatBytes, itemSize, utf8Length } from './limits.js';
 
 /** The role of one action in a commit's transaction. */
-export type ActionRole = 'snapshot' | 'event' | 'outbox' | 'indexPut' | 'indexDelete' | 'idempotency';
+export type ActionRole = 'snapshot' | 'event' | 'outbox' | 'indexPut' | 'indexDelete' | 'idempotency' | 'listing';
 
 /** One action of the transaction, with what it is for messages. */
 export interface PlannedAction {
@@ -63,8 +65,9 @@ export interface PlanOptions {
 }
 
 /**
- * The actions of a commit, in this order: the conditional snapshot put, event puts, outbox
- * puts, index deletes, index puts, and the conditional idempotency put. Throws
+ * The actions of a commit, in this order: the conditional snapshot put, the listing item put
+ * (first commit only), event puts, outbox puts, index deletes, index puts, and the conditional
+ * idempotency puts. Throws
  * {@link UnstorableValueError} for a value that cannot be stored and {@link DynamoLimitError}
  * when the transaction would exceed a DynamoDB limit; in both cases before anything is sent.
  */
@@ -82,6 +85,9 @@ export function planCommit(commit: Commit<unknown, unknown, unknown>, options: P
     snapshotItem(commit.snapshot, commitId),
     snapshotCondition(commit.expectedSequence),
   );
+  if (commit.expectedSequence === 0) {
+    put('listing', `the listing item of ${aggregateName(type, id)}`, listingItem(type, id, commitId));
+  }
   for (const event of commit.events) put('event', describeEvent(event), eventItem(event, commitId));
   for (const record of commit.outbox) put('outbox', describeOutbox(record), outboxItem(record, commitId, options.outboxExpiresAt));
 
@@ -100,8 +106,8 @@ export function planCommit(commit: Commit<unknown, unknown, unknown>, options: P
   }
   for (const entry of puts.values()) put('indexPut', describeIndex(type, id, entry.index, entry.key), indexItem(entry, commitId));
 
-  if (commit.idempotency) {
-    put('idempotency', describeIdempotency(type, id, commit.idempotency.key), idempotencyItem(commit.idempotency, commitId, options.idempotencyExpiresAt), {
+  for (const record of idempotencyRecordsOf(commit)) {
+    put('idempotency', describeIdempotency(type, id, record.key), idempotencyItem(record, commitId, options.idempotencyExpiresAt), {
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': L.partitionKey },
     });
@@ -153,8 +159,16 @@ function checkShape(commit: Commit<unknown, unknown, unknown>): void {
       throw new TypeError(`DynamoEventStore.commit(${who}): ${describeOutbox(record)} belongs to another aggregate`);
     }
   }
-  if (commit.idempotency && (commit.idempotency.aggregateType !== type || commit.idempotency.aggregateId !== id)) {
-    throw new TypeError(`DynamoEventStore.commit(${who}): the idempotency record belongs to another aggregate`);
+  const keys = new Set<string>();
+  for (const record of idempotencyRecordsOf(commit)) {
+    if (record.aggregateType !== type || record.aggregateId !== id) {
+      throw new TypeError(`DynamoEventStore.commit(${who}): the idempotency record ${JSON.stringify(record.key)} belongs to another aggregate`);
+    }
+    // One item may appear once per transaction: a repeated key is a used key.
+    if (keys.has(record.key)) {
+      throw new ConcurrencyError(type, id, expected, undefined, { reason: `idempotency key ${JSON.stringify(record.key)} already used` });
+    }
+    keys.add(record.key);
   }
 }
 
@@ -225,7 +239,8 @@ const ROLE_NAMES: Record<ActionRole, string> = {
   outbox: 'outbox record(s)',
   indexPut: 'index put(s)',
   indexDelete: 'index delete(s)',
-  idempotency: 'idempotency record',
+  idempotency: 'idempotency record(s)',
+  listing: 'listing item',
 };
 
 function capitalize(text: string): string {
@@ -260,9 +275,11 @@ export function commitError(error: unknown, commit: Commit<unknown, unknown, unk
     }
     const idempotency = failed.find(({ action }) => action?.role === 'idempotency');
     if (idempotency?.reason.Code === 'ConditionalCheckFailed') {
+      const records = idempotencyRecordsOf(commit);
+      const position = actions.filter((action) => action.role === 'idempotency').indexOf(idempotency.action!);
       return new ConcurrencyError(type, id, commit.expectedSequence, undefined, {
         cause: error,
-        reason: `idempotency key ${JSON.stringify(commit.idempotency?.key)} already used`,
+        reason: `idempotency key ${JSON.stringify(records[position]?.key)} already used`,
       });
     }
     const conflict = failed.find(({ reason }) => reason.Code === 'TransactionConflict');

@@ -1,14 +1,18 @@
 import { decodeRecord, encodeRecord } from '../codec.js';
+import { idempotencyRecordsOf } from '../commit.js';
 import { ConcurrencyError } from '../errors.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { compareCodePoints, listingStart, pageOf } from '../listing.js';
 import { checkHistoryOptions, checkOutboxLimit, optionObject, positiveInteger } from '../options.js';
 import type {
+  AggregateIdPage,
   AggregateRef,
   Commit,
   EventRecord,
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
+  ListAggregateIdsOptions,
   OutboxRecord,
   Snapshot,
 } from '../types.js';
@@ -46,6 +50,8 @@ export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound 
   /** aggregateType → index → key → aggregateId → encoded snapshot */
   readonly #indexes = new Map<string, Map<string, Map<string, Map<string, Encoded>>>>();
   readonly #outbox = new Map<string, PendingOutbox>();
+  /** aggregateType → ids of its aggregates with a snapshot, in code point order */
+  readonly #ids = new Map<string, string[]>();
   readonly #pageSize: number;
   #commits = 0;
 
@@ -62,10 +68,15 @@ export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound 
     if (actual !== commit.expectedSequence) {
       throw new ConcurrencyError(commit.ref.type, commit.ref.id, commit.expectedSequence, actual);
     }
-    if (commit.idempotency && stream.idempotency.has(commit.idempotency.key)) {
-      throw new ConcurrencyError(commit.ref.type, commit.ref.id, commit.expectedSequence, actual, {
-        reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
-      });
+    const idempotency = idempotencyRecordsOf(commit);
+    const keys = new Set<string>();
+    for (const record of idempotency) {
+      if (stream.idempotency.has(record.key) || keys.has(record.key)) {
+        throw new ConcurrencyError(commit.ref.type, commit.ref.id, commit.expectedSequence, actual, {
+          reason: `idempotency key ${JSON.stringify(record.key)} already used`,
+        });
+      }
+      keys.add(record.key);
     }
     // Encode everything first: if a value cannot be stored, nothing has been changed yet.
     const who = `${commit.ref.type} ${JSON.stringify(commit.ref.id)}`;
@@ -79,12 +90,15 @@ export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound 
       record,
       value: encodeRecord(record, `outbox record ${record.id} (${record.type}) of ${who}`),
     }));
-    const idempotency =
-      commit.idempotency && encodeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`);
+    const encodedIdempotency = idempotency.map((record) => ({
+      key: record.key,
+      value: encodeRecord(record, `idempotency record ${JSON.stringify(record.key)} of ${who}`),
+    }));
     const commitNumber = ++this.#commits;
+    if (!stream.snapshot) this.#listed(commit.ref);
     stream.events.push(...events);
     stream.snapshot = { sequence: commit.snapshot.sequence, value: snapshot };
-    if (commit.idempotency) stream.idempotency.set(commit.idempotency.key, idempotency);
+    for (const record of encodedIdempotency) stream.idempotency.set(record.key, record.value);
     this.#streams.set(key, stream);
     const byIndex = this.#indexesOf(commit.ref.type);
     for (const entry of commit.indexDeletes) byIndex.get(entry.index)?.get(entry.key)?.delete(commit.ref.id);
@@ -153,11 +167,37 @@ export class InMemoryEventStore<TState = unknown, TInbound = unknown, TOutbound 
     for (const record of records) this.#outbox.delete(record.id);
   }
 
+  /** Ids of `aggregateType`, ascending by code point: a binary search finds where a page starts. */
+  async listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage> {
+    const { limit, after } = listingStart(aggregateType, options);
+    const ids = this.#ids.get(aggregateType) ?? [];
+    const start = after === undefined ? 0 : positionAfter(ids, after);
+    return pageOf(ids.slice(start, start + limit + 1), limit);
+  }
+
+  #listed(ref: AggregateRef): void {
+    let ids = this.#ids.get(ref.type);
+    if (!ids) this.#ids.set(ref.type, (ids = []));
+    ids.splice(positionAfter(ids, ref.id), 0, ref.id);
+  }
+
   #indexesOf(aggregateType: string) {
     let byIndex = this.#indexes.get(aggregateType);
     if (!byIndex) this.#indexes.set(aggregateType, (byIndex = new Map()));
     return byIndex;
   }
+}
+
+/** Index of the first id in the sorted `ids` greater than `id`. */
+function positionAfter(ids: readonly string[], id: string): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareCodePoints(ids[middle]!, id) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function refKey(ref: AggregateRef): string {

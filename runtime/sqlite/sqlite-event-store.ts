@@ -1,17 +1,21 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { deserializeRecord, serializeRecord } from '../codec.js';
+import { idempotencyRecordsOf } from '../commit.js';
 import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
 import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
+import { listingStart, pageOf } from '../listing.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
 import type {
+  AggregateIdPage,
   AggregateRef,
   Commit,
   EventRecord,
   EventStore,
   HistoryOptions,
   IdempotencyRecord,
+  ListAggregateIdsOptions,
   OutboxRecord,
   Snapshot,
 } from '../types.js';
@@ -98,10 +102,14 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
       if (actual !== commit.expectedSequence) {
         throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual);
       }
-      if (commit.idempotency && statements.idempotencyExists.get(ref.type, ref.id, commit.idempotency.key)) {
-        throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
-          reason: `idempotency key ${JSON.stringify(commit.idempotency.key)} already used`,
-        });
+      const keys = new Set<string>();
+      for (const record of idempotencyRecordsOf(commit)) {
+        if (keys.has(record.key) || statements.idempotencyExists.get(ref.type, ref.id, record.key)) {
+          throw new ConcurrencyError(ref.type, ref.id, commit.expectedSequence, actual, {
+            reason: `idempotency key ${JSON.stringify(record.key)} already used`,
+          });
+        }
+        keys.add(record.key);
       }
       commit.events.forEach((event, i) => statements.insertEvent.run(ref.type, ref.id, event.sequence, rows.events[i]));
       statements.upsertSnapshot.run(ref.type, ref.id, commit.snapshot.sequence, rows.snapshot);
@@ -112,9 +120,9 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
       commit.outbox.forEach((record, i) =>
         statements.insertOutbox.run(record.id, ref.type, ref.id, rows.outbox[i]),
       );
-      if (commit.idempotency && rows.idempotency !== undefined) {
-        statements.insertIdempotency.run(ref.type, ref.id, commit.idempotency.key, rows.idempotency);
-      }
+      idempotencyRecordsOf(commit).forEach((record, i) =>
+        statements.insertIdempotency.run(ref.type, ref.id, record.key, rows.idempotency[i]),
+      );
     });
     this.#commitTransaction = (commit, rows) => commitTransaction.immediate(commit, rows);
   }
@@ -132,8 +140,9 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
         serializeRecord(entry.snapshot, `index entry ${entry.index} = ${JSON.stringify(entry.key)} of ${who}`),
       ),
       outbox: ordered.outbox.map((record) => serializeRecord(record, `outbox record ${record.id} (${record.type}) of ${who}`)),
-      idempotency:
-        commit.idempotency && serializeRecord(commit.idempotency, `idempotency record ${JSON.stringify(commit.idempotency.key)} of ${who}`),
+      idempotency: idempotencyRecordsOf(commit).map((record) =>
+        serializeRecord(record, `idempotency record ${JSON.stringify(record.key)} of ${who}`),
+      ),
     };
     try {
       this.#commitTransaction(ordered, rows);
@@ -227,6 +236,23 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     this.#run(() => remove.immediate(records.map((record) => record.id)));
   }
 
+  /**
+   * Ids of `aggregateType`, ascending by code point (SQLite's text order): one range read of the
+   * snapshots' primary key per page.
+   */
+  async listAggregateIds(aggregateType: string, options?: ListAggregateIdsOptions): Promise<AggregateIdPage> {
+    const { limit, after } = listingStart(aggregateType, options);
+    const rows = this.#run(() =>
+      after === undefined
+        ? (this.#statements.listIds.all(aggregateType, limit + 1) as { aggregate_id: string }[])
+        : (this.#statements.listIdsAfter.all(aggregateType, after, limit + 1) as { aggregate_id: string }[]),
+    );
+    return pageOf(
+      rows.map((row) => row.aggregate_id),
+      limit,
+    );
+  }
+
   /** Closes the database file. The store cannot be used afterwards. */
   close(): void {
     if (this.#db.open) this.#db.close();
@@ -246,7 +272,7 @@ interface CommitRows {
   snapshot: string;
   indexPuts: string[];
   outbox: string[];
-  idempotency: string | undefined;
+  idempotency: string[];
 }
 
 function prepare(db: BetterSqlite3.Database) {
@@ -258,6 +284,12 @@ function prepare(db: BetterSqlite3.Database) {
     upsertSnapshot: db.prepare(
       'INSERT INTO esre_snapshots (aggregate_type, aggregate_id, sequence, body) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET sequence = excluded.sequence, body = excluded.body',
+    ),
+    listIds: db.prepare(
+      'SELECT aggregate_id FROM esre_snapshots WHERE aggregate_type = ? ORDER BY aggregate_id LIMIT ?',
+    ),
+    listIdsAfter: db.prepare(
+      'SELECT aggregate_id FROM esre_snapshots WHERE aggregate_type = ? AND aggregate_id > ? ORDER BY aggregate_id LIMIT ?',
     ),
     insertEvent: db.prepare(
       'INSERT INTO esre_events (aggregate_type, aggregate_id, sequence, body) VALUES (?, ?, ?, ?)',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConcurrencyError } from '../errors.js';
+import { ConcurrencyError, InvalidKeyError, InvalidOptionError } from '../errors.js';
 import { newId } from '../ids.js';
 import { codecTableTests, keyAndOptionTests } from './codec-table.js';
 import { idempotencyRaceTests } from './idempotency-race.js';
@@ -23,6 +23,10 @@ export interface ContractOptions {
   readonly longHistory?: number;
   /** Events per commit when building the long history (default 50: fits a 100-item transaction). */
   readonly eventsPerCommit?: number;
+  /** Aggregates of one type in the listing test (default 2 500). */
+  readonly listedAggregates?: number;
+  /** Commits sent at a time while building the listing test's aggregates (default 16). */
+  readonly setupConcurrency?: number;
 }
 
 type AnyStore = EventStore<any, any, any>;
@@ -59,6 +63,8 @@ export function describeEventStoreContract(
   const timeout = options.timeout ?? 60_000;
   const longHistory = options.longHistory ?? 2_050;
   const perCommit = options.eventsPerCommit ?? 50;
+  const listed = options.listedAggregates ?? 2_500;
+  const setupConcurrency = options.setupConcurrency ?? 16;
   const test = (title: string, body: (store: AnyStore, type: string) => Promise<void>) => {
     const handle = it(title, async () => body(await createStore(), uniqueType()));
     if (handle && typeof handle.timeout === 'function') handle.timeout(timeout);
@@ -252,6 +258,82 @@ export function describeEventStoreContract(
       await checkSchemaEvolution(store, ref);
     });
 
+    test('commits several idempotency records in one commit (grouped appends) and rejects a commit reusing any of them', async (store, type) => {
+      const ref = { type, id: 'idem-group' };
+      const first = change(ref, 0, 1, { idempotencyKey: 'g-1' });
+      const second = change(ref, 0, 2, { idempotencyKey: 'g-2' });
+      const records = [first.idempotency as IdempotencyRecord, second.idempotency as IdempotencyRecord];
+      await store.commit({ ...second, idempotency: records });
+      assert.deepEqual(await store.loadIdempotencyRecord(ref, 'g-1'), records[0]);
+      assert.deepEqual(await store.loadIdempotencyRecord(ref, 'g-2'), records[1]);
+      const again = change(ref, 2, 1, { idempotencyKey: 'g-3' });
+      const reused = { ...again, idempotency: [again.idempotency as IdempotencyRecord, { ...records[1]!, createdAt: new Date() }] };
+      await assert.rejects(store.commit(reused), ConcurrencyError);
+      assert.equal(await store.loadIdempotencyRecord(ref, 'g-3'), undefined, 'nothing of the rejected commit was written');
+      const twice = { ...again, idempotency: [again.idempotency as IdempotencyRecord, again.idempotency as IdempotencyRecord] };
+      await assert.rejects(store.commit(twice), ConcurrencyError, 'a key twice in one commit is a used key');
+      assert.equal((await store.loadSnapshot(ref))!.sequence, 2);
+    });
+
+    test('lists the ids of a type ascending, page by page, without other types, and refuses a foreign cursor', async (store, type) => {
+      assert.deepEqual(await store.listAggregateIds(type), { ids: [] });
+      const ids = ['b', 'a', 'c/d', 'é', 'A', 'a#1', 'a%2', 'z'];
+      for (const id of ids) await store.commit(change({ type, id }, 0, 1));
+      await store.commit(change({ type: `${type}_OTHER`, id: 'b2' }, 0, 1));
+      await store.commit(change({ type: type.slice(0, -1), id: 'b3' }, 0, 1));
+      const expected = [...ids].sort();
+      assert.deepEqual(await store.listAggregateIds(type), { ids: expected }, 'one page, no cursor');
+      const first = await store.listAggregateIds(type, { limit: 3 });
+      assert.deepEqual(first.ids, expected.slice(0, 3));
+      assert.equal(typeof first.cursor, 'string');
+      const rest: string[] = [];
+      let cursor = first.cursor;
+      while (cursor !== undefined) {
+        const page = await store.listAggregateIds(type, { limit: 3, cursor });
+        assert.ok(page.ids.length > 0 && page.ids.length <= 3, 'pages are never empty nor larger than the limit');
+        rest.push(...page.ids);
+        cursor = page.cursor;
+      }
+      assert.deepEqual([...first.ids, ...rest], expected);
+      await store.commit(change({ type, id: 'b' }, 1, 1));
+      assert.deepEqual((await store.listAggregateIds(type)).ids, expected, 'later commits do not list an aggregate again');
+      await assert.rejects(store.listAggregateIds(type, { cursor: 'not a cursor' }), InvalidOptionError);
+      await assert.rejects(store.listAggregateIds(type, { limit: 0 }), InvalidOptionError);
+      await assert.rejects(store.listAggregateIds('\uD800'), InvalidKeyError);
+    });
+
+    test(`pages over ${listed} aggregates of one type among others: no duplicates and no misses while new aggregates are added`, async (store, type) => {
+      const name = (i: number) => `id-${String(i * 2).padStart(6, '0')}`;
+      const existing = Array.from({ length: listed }, (_, i) => name(i));
+      const others = Array.from({ length: Math.ceil(listed / 10) }, (_, i) => name(i * 10 + 1));
+      const commits = [
+        ...existing.map((id) => change({ type, id }, 0, 1)),
+        ...others.map((id) => change({ type: `${type}_OTHER`, id }, 0, 1)),
+        ...others.map((id) => change({ type: `X${type}`, id }, 0, 1)),
+      ];
+      await inParallel(commits, setupConcurrency, (commit) => store.commit(commit));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let added = 0;
+      do {
+        const page = await store.listAggregateIds(type, { limit: 97, ...(cursor === undefined ? {} : { cursor }) });
+        seen.push(...page.ids);
+        cursor = page.cursor;
+        // New aggregates before, inside and after the part already listed.
+        const at = Math.min(seen.length, listed - 1);
+        for (const id of [`${name(at)}-new-${added}`, `id-000000-new-${added}`, `id-999999-new-${added}`]) {
+          await store.commit(change({ type, id }, 0, 1));
+        }
+        added++;
+      } while (cursor !== undefined);
+      assert.equal(new Set(seen).size, seen.length, 'no id is listed twice');
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1]! < seen[i]!, `ascending: ${seen[i - 1]} before ${seen[i]}`);
+      const listedIds = new Set(seen);
+      const missing = existing.filter((id) => !listedIds.has(id));
+      assert.deepEqual(missing, [], 'every aggregate that existed before the listing began is listed');
+      assert.ok(seen.every((id) => id.startsWith('id-')), 'only ids of the type');
+    });
+
     test('lists pending outbox records oldest first, honours the limit, and forgets published ones', async (store, type) => {
       const a = { type, id: 'out-a' };
       const b = { type, id: 'out-b' };
@@ -360,6 +442,14 @@ function change(ref: AggregateRef, expected: number, count: number, options: Cha
     outbox,
     ...(idempotency ? { idempotency } : {}),
   };
+}
+
+async function inParallel<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
 }
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -1,11 +1,12 @@
 /**
- * The `esre` command line: `esre generate [--watch]`, `esre check`, `esre help`.
+ * The `esre` command line: `esre generate [--watch]`, `esre check`, `esre recalculate`, `esre help`.
  * Exit codes: 0 success, 1 invalid schemas / config or a failed check, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompilerError } from './errors.js';
 import { type GenerateResult, check, generate } from './generate.js';
+import { RecalculateUsageError, recalculateCommand } from './recalculate-command.js';
 import { watch } from './watch.js';
 
 const HELP = `esre: the schema compiler of event-sourced-rules-engine
@@ -25,6 +26,12 @@ Usage:
       Exit 1, listing what is wrong, when generated files are missing or stale, a rule or
       upcaster is missing or still an unimplemented stub, or a schema changed
       incompatibly with esre.lock.json. Writes nothing. Use it in CI.
+  esre recalculate <module> [--export <name>] [--concurrency <n>] [--page-size <n>] [--cursor <c>]
+      Recalculate every aggregate of a type (after rules changed): imports <module>, whose
+      export "aggregate" (or --export, or the default export) is a generated aggregate class
+      instance or an Aggregate wired to its store, and runs its recalculateAll with a
+      progress line. Ctrl+C stops it cleanly and prints the --cursor that resumes it.
+      Exit 130 when stopped.
   esre help
       Show this help.
 
@@ -32,6 +39,10 @@ Options:
   -c, --config <file>   config file (default: esre.config.ts in the current folder or the
                         nearest folder above it)
   -w, --watch           (generate) regenerate whenever a schema, the config or a rule changes
+  --export <name>       (recalculate) the export holding the aggregate (default: aggregate)
+  --concurrency <n>     (recalculate) aggregates recalculated at a time (default 4)
+  --page-size <n>       (recalculate) ids listed per page (default 100)
+  --cursor <c>          (recalculate) resume where a stopped run left off
   -h, --help            show this help
   -v, --version         show the version
 
@@ -91,6 +102,10 @@ async function main(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
+        export: { type: 'string' },
+        concurrency: { type: 'string' },
+        'page-size': { type: 'string' },
+        cursor: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -109,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
+  if (command === 'recalculate') return recalculate(positionals.slice(1), values);
   if (positionals.length > 1 || (command !== 'generate' && command !== 'check')) {
     console.error(`esre: unknown command ${JSON.stringify(positionals.join(' '))}\n\n${HELP}`);
     return 2;
@@ -158,6 +174,47 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     return fail(error);
+  }
+}
+
+async function recalculate(
+  modules: string[],
+  values: { export?: string; concurrency?: string; 'page-size'?: string; cursor?: string },
+): Promise<number> {
+  const count = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RecalculateUsageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  if (modules.length !== 1) {
+    console.error(`esre: recalculate takes one module\n\n${HELP}`);
+    return 2;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const concurrency = count('concurrency', values.concurrency);
+    const pageSize = count('page-size', values['page-size']);
+    return await recalculateCommand({
+      module: modules[0]!,
+      signal: controller.signal,
+      ...(values.export === undefined ? {} : { exportName: values.export }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(pageSize === undefined ? {} : { pageSize }),
+      ...(values.cursor === undefined ? {} : { cursor: values.cursor }),
+    });
+  } catch (error) {
+    if (error instanceof RecalculateUsageError) {
+      console.error(`esre: ${error.message}`);
+      return 2;
+    }
+    return fail(error);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }
 

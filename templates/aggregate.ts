@@ -7,6 +7,8 @@ import {
   type EventStore,
   type HistoryOptions,
   Processor,
+  type RecalculateAllOptions,
+  type RecalculateAllResult,
   type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
@@ -101,6 +103,14 @@ export class TemplateAggregate {
   /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */
   recalculate(id: string, options?: RecalculateOptions): Promise<Snapshot<TemplateState>> {
     return this.aggregate.recalculate(id, options);
+  }
+
+  /**
+   * Recalculates every Template aggregate in the store, `concurrency` at a time, with progress,
+   * an `AbortSignal` and a resumable cursor (see `Aggregate.recalculateAll`).
+   */
+  recalculateAll(options?: RecalculateAllOptions): Promise<RecalculateAllResult> {
+    return this.aggregate.recalculateAll(options);
   }
 
   /** The aggregate's inbound events in order, read page by page. */

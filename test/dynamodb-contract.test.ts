@@ -13,5 +13,5 @@ describe('DynamoEventStore on DynamoDB Local', function () {
     store = new DynamoEventStore({ client: local().documentClient, tableName });
   });
 
-  describeEventStoreContract('DynamoEventStore', () => store, { timeout: 120_000 });
+  describeEventStoreContract('DynamoEventStore', () => store, { timeout: 600_000, setupConcurrency: 32 });
 });

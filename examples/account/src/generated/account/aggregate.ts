@@ -9,6 +9,8 @@ import {
   type EventStore,
   type HistoryOptions,
   Processor,
+  type RecalculateAllOptions,
+  type RecalculateAllResult,
   type RecalculateOptions,
   type RetryOptions,
   type Snapshot,
@@ -100,6 +102,14 @@ export class AccountAggregate {
   /** Replays the whole history with the current rules and stores the new snapshot (see `Aggregate.recalculate`). */
   recalculate(id: string, options?: RecalculateOptions): Promise<Snapshot<AccountState>> {
     return this.aggregate.recalculate(id, options);
+  }
+
+  /**
+   * Recalculates every Account aggregate in the store, `concurrency` at a time, with progress,
+   * an `AbortSignal` and a resumable cursor (see `Aggregate.recalculateAll`).
+   */
+  recalculateAll(options?: RecalculateAllOptions): Promise<RecalculateAllResult> {
+    return this.aggregate.recalculateAll(options);
   }
 
   /** The aggregate's inbound events in order, read page by page. */

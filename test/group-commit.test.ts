@@ -139,7 +139,7 @@ describe('Aggregate write queue and group commit', () => {
     describe('DynamoEventStore on DynamoDB Local', () => {
       const local = useDynamoDBLocal();
       it('keeps each commit within 100 items', async function () {
-        this.timeout(180_000);
+        this.timeout(600_000);
         await createEventStoreTable(local().client, 'group-commit');
         await eightWritersOnOneAggregate(new DynamoEventStore<Wallet, In, Out>({ client: local().documentClient, tableName: 'group-commit' }), 'WALLET');
       });

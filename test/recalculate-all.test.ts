@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
@@ -170,8 +170,16 @@ describe('esre recalculate <module>', function () {
     for (const id of ids) await seeded.append(id, createEvent('ADDED', { amount: 1 }));
     const run = esre(['recalculate', 'counters.ts', '--concurrency', '4', '--page-size', '25'], { COUNTERS_DB: filename, FACTOR: '7' });
     expect(run.status, run.stderr).to.equal(0);
-    expect(run.stderr).to.match(/esre recalculate: COUNTER: 60 recalculated \(\d+\/s\)/);
-    expect(run.stdout).to.match(/^esre recalculate: COUNTER: 60 aggregates recalculated in [\d.]+ s\n$/);
+    const progressLine = /esre recalculate: (\w+): (\d+) recalculated \(\d+\/s\)/;
+    const finalLine = /esre recalculate: (\w+): (\d+) aggregates recalculated in [\d.]+ s/;
+    expect(run.stderr).to.match(progressLine);
+    const lines = [...run.stderr.matchAll(new RegExp(progressLine.source, 'g'))];
+    expect(lines.at(-1)!.slice(1), 'the last progress line').to.deep.equal(['COUNTER', '60']);
+    expect(run.stdout).to.match(new RegExp(`^${finalLine.source}\n$`));
+    // docs/hot-aggregates.md shows this command and these two lines.
+    const docs = readFileSync(path.join(REPO, 'docs/hot-aggregates.md'), 'utf8');
+    expect(docs).to.include('npx esre recalculate scripts/accounts.ts --concurrency 8');
+    expect(docs).to.match(progressLine).and.to.match(finalLine);
     for (const id of ids) expect((await seeded.get(id)).state.total, id).to.equal(7);
 
     const { cursor } = await store.listAggregateIds('COUNTER', { limit: 50 });

@@ -7,6 +7,7 @@ import { SchemaError } from './errors.js';
 import { IncompatibleSchemaError, evolve, readLock } from './lock.js';
 import { ModuleLoader } from './loader.js';
 import { type Model, buildModel, findSchemaFiles } from './model.js';
+import { recordRun, upToDateRun } from './rerun-cache.js';
 import { type FileChanges, apply, diff } from './writer.js';
 
 /** Options of {@link generate} and {@link check}. */
@@ -31,6 +32,10 @@ export interface Plan {
   readonly inputs: readonly string[];
   /** Things worth knowing that are not errors (rule files whose event left the schema). */
   readonly warnings: readonly string[];
+  /** Content hash of each project file the run imported (absolute path), taken when it was loaded. */
+  readonly inputHashes: ReadonlyMap<string, string>;
+  /** `package.json` of each node_modules package the config and schema modules imported from. */
+  readonly packages: readonly string[];
 }
 
 /** What {@link generate} did; paths are relative to the project root. */
@@ -89,7 +94,7 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
     for (const folder of model.orphanRuleFolders) {
       warnings.push(`${context.projectPath(folder)}/: no aggregate has this rules folder any more (kept)`);
     }
-    return { config, model, changes, inputs: loader.importedFiles, warnings };
+    return { config, model, changes, inputs: loader.importedFiles, warnings, inputHashes: loader.importedHashes, packages: loader.importedPackages };
   } finally {
     await loader.dispose();
   }
@@ -103,12 +108,23 @@ function lockComment(config: ResolvedConfig, model: Model): string {
   );
 }
 
-/** `esre generate`: plans, then writes changed generated files and missing rule stubs. */
+/**
+ * `esre generate`: plans, then writes changed generated files and missing rule stubs. A rerun
+ * with nothing changed answers from the rerun cache in `.esre-cache/` (see `rerun-cache.ts`)
+ * without loading any module (not with custom `emitters`).
+ */
 export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
+  const cacheable = options.emitters === undefined;
+  if (cacheable) {
+    const cached = await upToDateRun(path.resolve(options.cwd ?? process.cwd()), options.config);
+    if (cached) {
+      return { written: [], unchanged: cached.unchanged, stubsCreated: [], removed: [], warnings: cached.warnings, inputs: cached.inputs, root: cached.config.root, config: cached.config };
+    }
+  }
   const result = await plan(options);
   apply(result.changes);
   const relative = (file: string) => path.relative(result.config.root, file).split(path.sep).join('/');
-  return {
+  const generated: GenerateResult = {
     written: result.changes.write.map((file) => relative(file.path)),
     unchanged: result.changes.unchanged.map(relative),
     stubsCreated: result.changes.createStubs.filter((file) => file.role !== 'infra').map((file) => relative(file.path)),
@@ -119,6 +135,19 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     root: result.config.root,
     config: result.config,
   };
+  if (cacheable) {
+    const generatedFiles = [...result.changes.write.map((file) => file.path), ...result.changes.unchanged];
+    recordRun({
+      config: result.config,
+      importedHashes: result.inputHashes,
+      packages: result.packages,
+      schemaFiles: result.model.aggregates.map((aggregate) => aggregate.schemaFile),
+      generated: generatedFiles,
+      userFiles: [...result.changes.createStubs.map((file) => file.path), ...result.changes.kept],
+      run: { unchanged: generatedFiles.map(relative).sort(), warnings: result.warnings, inputs: result.inputs, config: result.config },
+    });
+  }
+  return generated;
 }
 
 /** One finding of {@link check}. */

@@ -1,6 +1,7 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hashOfFile, packageManifestOf } from './fingerprint.js';
 import type { NamespacedUnregister, register as Register } from 'tsx/esm/api';
 
 let tsxApi: Promise<{ register: typeof Register }> | undefined;
@@ -37,11 +38,21 @@ const PROPAGATE_RUN = `export async function resolve(specifier, context, next) {
   return { ...result, url: url.href };
 }`;
 
+/** What one run imported from the project. */
+interface RunImports {
+  /** File URLs. */
+  readonly files: Set<string>;
+  /** Absolute path → content hash when it was loaded (the rerun cache is never written from a file that changed during the run). */
+  readonly hashes: Map<string, string>;
+}
+
 /** The hooks every loader shares, and where each run's imports are reported. */
 interface SharedHooks {
   readonly api: NamespacedUnregister;
-  /** Run id → the project files that run imported. */
-  readonly runs: Map<string, Set<string>>;
+  /** Run id → what that run imported. */
+  readonly runs: Map<string, RunImports>;
+  /** `package.json` of every node_modules package imported in this process (runs share those modules). */
+  readonly packages: Set<string>;
 }
 
 let shared: Promise<SharedHooks> | undefined;
@@ -55,18 +66,28 @@ let shared: Promise<SharedHooks> | undefined;
 function sharedHooks(): Promise<SharedHooks> {
   shared ??= (async () => {
     const { register } = await loadTsx();
-    const runs = new Map<string, Set<string>>();
+    const runs = new Map<string, RunImports>();
+    const packages = new Set<string>();
     const api = register({
       namespace: `esre-${process.pid}`,
       onImport: (url) => {
-        if (!url.startsWith('file:') || url.includes('/node_modules/')) return;
-        const parsed = new URL(url);
-        const run = parsed.searchParams.get(RUN_PARAMETER);
-        if (run !== null) runs.get(run)?.add(url.replace(/\?.*$/, ''));
+        if (!url.startsWith('file:')) return;
+        const plain = url.replace(/\?.*$/, '');
+        if (url.includes('/node_modules/')) {
+          const manifest = packageManifestOf(fileURLToPath(plain));
+          if (manifest) packages.add(manifest);
+          return;
+        }
+        const run = new URL(url).searchParams.get(RUN_PARAMETER);
+        const imports = run === null ? undefined : runs.get(run);
+        if (!imports) return;
+        imports.files.add(plain);
+        const file = fileURLToPath(plain);
+        if (!imports.hashes.has(file)) imports.hashes.set(file, hashOfFile(file));
       },
     });
     Module.register(`data:text/javascript,${encodeURIComponent(PROPAGATE_RUN)}`);
-    return { api, runs };
+    return { api, runs, packages };
   })();
   return shared;
 }
@@ -82,11 +103,12 @@ export class ModuleLoader {
   readonly #hooks: SharedHooks;
   readonly #run: string;
   readonly #imported = new Set<string>();
+  readonly #hashes = new Map<string, string>();
 
   private constructor(hooks: SharedHooks) {
     this.#hooks = hooks;
     this.#run = String(++generation);
-    hooks.runs.set(this.#run, this.#imported);
+    hooks.runs.set(this.#run, { files: this.#imported, hashes: this.#hashes });
   }
 
   /** A loader whose imports are fresh instances of the project's modules. */
@@ -108,6 +130,16 @@ export class ModuleLoader {
   /** URLs of the project files imported so far (watch mode watches them). */
   get importedFiles(): readonly string[] {
     return [...this.#imported].sort();
+  }
+
+  /** Content hash of each project file imported so far (absolute path), taken when it was loaded. */
+  get importedHashes(): ReadonlyMap<string, string> {
+    return this.#hashes;
+  }
+
+  /** `package.json` of each node_modules package imported in this process (absolute paths, sorted). */
+  get importedPackages(): readonly string[] {
+    return [...this.#hooks.packages].sort();
   }
 
   /** Stops recording this loader's imports (the shared hooks stay, for the next loader). */

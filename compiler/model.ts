@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, type SchemaProblem } from './errors.js';
 import { type JsonSchema, jsonSchemaConverters, toJsonSchema } from './json-schema.js';
@@ -149,17 +148,7 @@ export function projectPath(config: ResolvedConfig, file: string): string {
   return path.relative(config.root, file).split(path.sep).join('/');
 }
 
-/** Finds the schema modules the config's globs match, sorted. */
-export async function findSchemaFiles(config: ResolvedConfig): Promise<string[]> {
-  const files = await glob([...config.schemas], {
-    cwd: config.root,
-    absolute: true,
-    ignore: ['**/node_modules/**', path.relative(config.root, config.output).split(path.sep).join('/') + '/**'],
-  });
-  const sorted = files.map((file) => path.normalize(file)).sort();
-  if (sorted.length === 0) throw new ConfigError(`no schema modules match ${config.schemas.join(', ')} (in ${config.root})`);
-  return sorted;
-}
+export { findSchemaFiles } from './schema-files.js';
 
 /**
  * Loads every schema module, checks it and builds the model. Collects every problem before

@@ -12,6 +12,8 @@ export interface FileChanges {
   readonly createStubs: readonly EmittedFile[];
   /** Generated files (recognized by their header) that no emitter produces any more. */
   readonly remove: readonly string[];
+  /** Files owned by the user (rule files, the CDK app, cdk.json) that exist already: never written. */
+  readonly kept: readonly string[];
 }
 
 const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', '.git']);
@@ -28,6 +30,7 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
   const write: EmittedFile[] = [];
   const unchanged: string[] = [];
   const createStubs: EmittedFile[] = [];
+  const kept: string[] = [];
   const planned = new Set<string>();
   for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
     if (planned.has(file.path)) throw new Error(`two emitters produce ${file.path}`);
@@ -35,6 +38,7 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
     const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
     if (file.owner === 'user') {
       if (current === undefined) createStubs.push(final(file));
+      else kept.push(file.path);
     } else {
       const finished = final(file);
       if (current === finished.content) unchanged.push(file.path);
@@ -42,7 +46,7 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
     }
   }
   const remove = roots.flatMap((root) => generatedFilesUnder(root)).filter((file) => !planned.has(file));
-  return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare) };
+  return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare), kept };
 }
 
 /** At most one blank line in a row, none at the start, one newline at the end (what the formatter gives too). */

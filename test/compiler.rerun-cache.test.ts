@@ -1,0 +1,159 @@
+import { expect } from 'chai';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generate } from 'event-sourced-rules-engine/compiler';
+import { recordRun } from '../compiler/rerun-cache.js';
+import { EXAMPLE, removeProject, scratchProject } from './compiler.support.js';
+
+/** Each full run loads the schema module in a fresh loader namespace, which counts itself here. */
+const loads = () => ((globalThis as Record<string, unknown>).__esreSchemaLoads as number | undefined) ?? 0;
+
+const COUNTING = `(globalThis as Record<string, unknown>).__esreSchemaLoads = (((globalThis as Record<string, unknown>).__esreSchemaLoads as number | undefined) ?? 0) + 1;\n`;
+
+describe('esre generate: a rerun with nothing changed answers from .esre-cache without loading anything', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let first: Awaited<ReturnType<typeof generate>>;
+  const file = (relative: string) => path.join(dir, relative);
+  const schema = () => file('schemas/account.schema.ts');
+
+  /** Runs generate; says whether it loaded the schema module (a full run) and what it reported. */
+  async function run() {
+    const before = loads();
+    const result = await generate({ cwd: dir });
+    return { full: loads() > before, result };
+  }
+
+  before(async () => {
+    dir = scratchProject('rerun');
+    mkdirSync(file('schemas'));
+    copyFileSync(path.join(EXAMPLE, 'esre.config.ts'), file('esre.config.ts'));
+    writeFileSync(file('tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
+    // the schema module imports a project module (the amount schema) and counts its loads
+    writeFileSync(file('schemas/amount.ts'), "import { z } from 'zod';\n\nexport const amount = z.number().positive();\n");
+    writeFileSync(
+      schema(),
+      COUNTING + readFileSync(path.join(EXAMPLE, 'schemas/account.schema.ts'), 'utf8').replace("import { z } from 'zod';", "import { z } from 'zod';\nimport { amount } from './amount.js';")
+        .replace('MONEY_DEPOSITED: z.object({ amount: z.number().positive() })', 'MONEY_DEPOSITED: z.object({ amount })'),
+    );
+    const initial = await run();
+    expect(initial.full).to.equal(true);
+    first = initial.result;
+    expect(first.written.length).to.be.greaterThan(10);
+  });
+  after(() => removeProject(dir));
+
+  it('reports every generated file unchanged, writes nothing, loads no module; the cache ignores itself for git', async () => {
+    const { full: loaded, result } = await run();
+    expect(loaded, 'no module loaded').to.equal(false);
+    expect(result.written).to.deep.equal([]);
+    expect(result.stubsCreated).to.deep.equal([]);
+    expect(result.removed).to.deep.equal([]);
+    expect(result.unchanged).to.deep.equal([...first.written].sort());
+    expect(result.inputs).to.deep.equal(first.inputs);
+    expect(result.config).to.deep.equal(first.config);
+    expect(result.warnings).to.deep.equal(first.warnings);
+    expect(readFileSync(file('.esre-cache/.gitignore'), 'utf8')).to.match(/^\*$/m);
+  });
+
+  /** Each change must make the next run a full one, with the change's effect, and the run after it cached again. */
+  const changes: { name: string; change: () => void; effect: (result: Awaited<ReturnType<typeof generate>>) => void }[] = [
+    {
+      name: 'the schema module (same length)',
+      change: () => writeFileSync(schema(), readFileSync(schema(), 'utf8').replace('Email', 'EMAIL')),
+      effect: (result) => expect(result.written.length).to.be.greaterThan(0),
+    },
+    {
+      name: 'a project module the schema module imports',
+      change: () => writeFileSync(file('schemas/amount.ts'), readFileSync(file('schemas/amount.ts'), 'utf8').replace('.positive()', '.min(0)')),
+      effect: (result) => expect(result.written).to.include('src/generated/account/events/inbound/MONEY_DEPOSITED.schema.json'),
+    },
+    {
+      name: 'the config',
+      change: () => writeFileSync(file('esre.config.ts'), readFileSync(file('esre.config.ts'), 'utf8').replace("eventBusName: 'domain-events'", "eventBusName: 'other-events'")),
+      effect: (result) => expect(result.written).to.include('infra/account-service-stack.ts'),
+    },
+    {
+      name: 'a new schema module matching the globs',
+      change: () => writeFileSync(file('schemas/note.schema.ts'), COUNTING + "import { z } from 'zod';\nimport { defineAggregate } from 'event-sourced-rules-engine/schema';\n\nexport default defineAggregate({ name: 'note', state: z.object({ text: z.string() }), initial: { text: '' }, inbound: { NOTE_TAKEN: z.object({ text: z.string() }) } });\n"),
+      effect: (result) => expect(result.stubsCreated).to.include('src/rules/note/noteTaken.ts'),
+    },
+    {
+      name: 'a deleted rule file',
+      change: () => rmSync(file('src/rules/account/moneyDeposited.ts')),
+      effect: (result) => expect(result.stubsCreated).to.deep.equal(['src/rules/account/moneyDeposited.ts']),
+    },
+    {
+      name: 'an edited generated file',
+      change: () => writeFileSync(file('src/generated/account/types.ts'), `${readFileSync(file('src/generated/account/types.ts'), 'utf8')}// edited\n`),
+      effect: (result) => expect(result.written).to.deep.equal(['src/generated/account/types.ts']),
+    },
+    {
+      name: 'a stray generated file in the output folder',
+      change: () => writeFileSync(file('src/generated/account/old.ts'), readFileSync(file('src/generated/account/types.ts'), 'utf8')),
+      effect: (result) => expect(result.removed).to.deep.equal(['src/generated/account/old.ts']),
+    },
+    {
+      name: 'the lock file',
+      change: () => writeFileSync(file('esre.lock.json'), readFileSync(file('esre.lock.json'), 'utf8').replace(/\n$/, '\n\n')),
+      effect: (result) => expect(result.written).to.deep.equal(['esre.lock.json']),
+    },
+    {
+      name: "the project's tsconfig.json",
+      change: () => writeFileSync(file('tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false } })),
+      effect: (result) => expect(result.written).to.deep.equal([]),
+    },
+    {
+      name: 'the cache itself (deleted)',
+      change: () => rmSync(file('.esre-cache'), { recursive: true }),
+      effect: (result) => expect(result.written).to.deep.equal([]),
+    },
+  ];
+  for (const { name, change, effect } of changes) {
+    it(`runs in full after a change to ${name}`, async () => {
+      change();
+      const changed = await run();
+      expect(changed.full, 'a full run').to.equal(true);
+      effect(changed.result);
+      const again = await run();
+      expect(again.full, 'the run after it is cached again').to.equal(false);
+      expect(again.result.written).to.deep.equal([]);
+    });
+  }
+
+  it('fails every run after an incompatible change (the lock comparison is never skipped), and answers from the cache once it is undone', async () => {
+    const source = readFileSync(file('schemas/amount.ts'), 'utf8');
+    writeFileSync(file('schemas/amount.ts'), source.replace('.min(0)', '.min(0).max(1000)'));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const before = loads();
+      const error = await generate({ cwd: dir }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect((error as Error | undefined)?.name).to.equal('IncompatibleSchemaError');
+      expect(loads(), 'a full run').to.be.greaterThan(before);
+    }
+    writeFileSync(file('schemas/amount.ts'), source);
+    const undone = await run();
+    expect(undone.full, 'the inputs of the cached run are back').to.equal(false);
+    expect(undone.result.written).to.deep.equal([]);
+  });
+
+  it('records nothing (and drops the old record) when a module changed while the run was loading it', async () => {
+    const cacheFolder = file('.esre-cache');
+    const before = readdirSync(cacheFolder).filter((name) => name.endsWith('.json'));
+    expect(before).to.have.length(1);
+    const { result } = await run();
+    recordRun({
+      config: result.config,
+      importedHashes: new Map([[schema(), 'the hash when it was loaded']]),
+      packages: [],
+      schemaFiles: [schema()],
+      generated: [],
+      userFiles: [],
+      run: { unchanged: [], warnings: [], inputs: [], config: result.config },
+    });
+    expect(existsSync(path.join(cacheFolder, before[0]!))).to.equal(false);
+    expect((await run()).full).to.equal(true);
+  });
+});

@@ -118,7 +118,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (cacheable) {
     const cached = await upToDateRun(path.resolve(options.cwd ?? process.cwd()), options.config);
     if (cached) {
-      return { written: [], unchanged: cached.unchanged, stubsCreated: [], removed: [], warnings: cached.warnings, inputs: cached.inputs, root: cached.config.root, config: cached.config };
+      return { written: [], unchanged: cached.unchanged, stubsCreated: [], infraCreated: [], removed: [], warnings: cached.warnings, inputs: cached.inputs, root: cached.config.root, config: cached.config };
     }
   }
   const result = await plan(options);

@@ -10,11 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IDBFactory as FakeFactory, IDBKeyRange as FakeKeyRange } from 'fake-indexeddb';
-import { fromPlain } from 'event-sourced-rules-engine';
+import { fromPlain, type EventStore } from 'event-sourced-rules-engine';
 import { IndexedDBEventStore, MemoryStorage, WebStorageEventStore } from 'event-sourced-rules-engine/browser';
 import { DynamoEventStore, createEventStoreTable } from 'event-sourced-rules-engine/dynamodb';
 import { SqliteEventStore } from 'event-sourced-rules-engine/sqlite';
 import { checkSchemaEvolution } from '../runtime/testing/evolution.js';
+import { checkGivenOnStoredHistory } from '../runtime/testing/evolution-given.js';
 import { useDynamoDBLocal } from './support/dynamodb-local.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'schema-evolution');
@@ -28,7 +29,7 @@ describe('data written before event versions existed, read at the current versio
     copyFileSync(join(FIXTURES, 'sqlite-v1.db'), file);
     const store = new SqliteEventStore({ filename: file });
     try {
-      await checkSchemaEvolution(store, REF);
+      await evolve(store);
     } finally {
       store.close();
       rmSync(folder, { recursive: true, force: true });
@@ -40,7 +41,7 @@ describe('data written before event versions existed, read at the current versio
     for (const [key, value] of Object.entries(JSON.parse(fixture('web-storage-v1.json')) as Record<string, string>)) {
       storage.setItem(key, value);
     }
-    await checkSchemaEvolution(new WebStorageEventStore({ storage, storageEvents: null }), REF);
+    await evolve(new WebStorageEventStore({ storage, storageEvents: null }));
   });
 
   it('IndexedDB: the old object stores, loaded into a database, read at version 2', async () => {
@@ -49,7 +50,7 @@ describe('data written before event versions existed, read at the current versio
     await loadIndexedDB(factory, dump);
     const store = new IndexedDBEventStore({ name: dump.database, indexedDB: factory, IDBKeyRange: FakeKeyRange });
     try {
-      await checkSchemaEvolution(store, REF);
+      await evolve(store);
     } finally {
       await store.close();
     }
@@ -65,10 +66,16 @@ describe('data written before event versions existed, read at the current versio
       for (const item of JSON.parse(fixture('dynamodb-v1.json')) as Record<string, unknown>[]) {
         await local().documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
       }
-      await checkSchemaEvolution(new DynamoEventStore({ client: local().documentClient, tableName }), REF);
+      await evolve(new DynamoEventStore({ client: local().documentClient, tableName }));
     });
   });
 });
+
+/** given/when/then on the stored records, then the scenario. */
+async function evolve(store: EventStore<any, any, any>): Promise<void> {
+  await checkGivenOnStoredHistory(store, REF);
+  await checkSchemaEvolution(store, REF);
+}
 
 /** Creates the database at the dump's version, with object stores as the old release made them, and puts every value back. */
 async function loadIndexedDB(

@@ -14,6 +14,7 @@ import type {
   Snapshot,
 } from '../types.js';
 import { checkSchemaEvolution, seedUnversionedHistory } from './evolution.js';
+import { checkGivenOnStoredHistory } from './evolution-given.js';
 
 /** Options of {@link describeEventStoreContract}. */
 export interface ContractOptions {
@@ -255,6 +256,7 @@ export function describeEventStoreContract(
     test('serves data written before versions existed at the current versions: history, append, recalculate, given/when/then, rebuilt snapshots', async (store, type) => {
       const ref = { type, id: 'evolution' };
       await seedUnversionedHistory(store, ref);
+      await checkGivenOnStoredHistory(store, ref);
       await checkSchemaEvolution(store, ref);
     });
 

@@ -24,7 +24,7 @@ export interface GivenOptions {
   readonly aggregateId?: string;
 }
 
-/** What `given` runs: a processor, or anything that has one and its upcasters (an `Aggregate` or a generated class). */
+/** What `given` runs: a processor, or anything that has one and its upcasters (an `Aggregate`; for a generated class, its `aggregate`). */
 export type ScenarioSubject<TState, TInbound, TOutbound> =
   | Processor<TState, TInbound, TOutbound>
   | { readonly processor: Processor<TState, TInbound, TOutbound>; readonly upcasters?: Upcasters; readonly type?: string };
@@ -59,8 +59,8 @@ export interface ThenStep<TState, TOutbound> {
  * ```ts
  * given(processor, [opened]).when(deposited).then({ balance: 50 }, [{ type: 'BALANCE_CHANGED', payload: { balance: 50 } }]);
  * ```
- * `given` events are folded from the processor's initial state first. Pass an `Aggregate` (or
- * a generated aggregate class) instead of its processor, or `options.upcasters`, and events
+ * `given` events are folded from the processor's initial state first. Pass an `Aggregate` (for
+ * a generated class, its `aggregate`) instead of its processor, or `options.upcasters`, and events
  * that carry an older `schemaVersion` are upcast before the rules see them, in `given` and in
  * `when`: rules only ever see current payloads, as in the stores. An upcasting failure is
  * thrown (an `UpcastError`) when the scenario runs.

@@ -3,7 +3,7 @@
  * records, index entries): the record is skipped, so other aggregates keep working, and
  * reported here. Reads of the record's own aggregate throw the {@link CorruptRecordError}.
  */
-import type { CorruptRecordError } from './errors.js';
+import { CorruptRecordError } from './errors.js';
 
 /** Receives each corrupt record a store skipped in a list; the error names its key. */
 export type CorruptRecordListener = (error: CorruptRecordError) => void;
@@ -20,4 +20,21 @@ export function reportCorruptRecord(listener: CorruptRecordListener, error: Corr
   } catch {
     // the listener's own failure must not fail the other aggregates' read
   }
+}
+
+/**
+ * Reads each of `values`; one that turns out corrupt is reported to `listener` and left out,
+ * so a list across aggregates still answers for the others. Other errors pass through.
+ */
+export function readSkippingCorrupt<S, T>(values: Iterable<S>, listener: CorruptRecordListener, read: (value: S) => T): T[] {
+  const out: T[] = [];
+  for (const value of values) {
+    try {
+      out.push(read(value));
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      reportCorruptRecord(listener, error);
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { deserializeRecord, serializeRecord } from '../codec.js';
 import { idempotencyRecordsOf } from '../commit.js';
-import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
+import { type CorruptRecordListener, logCorruptRecord, readSkippingCorrupt } from '../corrupt.js';
 import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError } from '../errors.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
 import { listingStart, pageOf } from '../listing.js';
@@ -264,7 +264,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
     // Arrays sort after strings in IndexedDB, so [..., []] is above every aggregate id.
     const range = this.#keyRange.bound([aggregateType, index, key], [aggregateType, index, key, []]);
     const entries = (await this.#read(STORES.indexEntries, (store) => store.getAll(range))) as (StoredIndexEntry | { snapshot: unknown })[];
-    return this.#skipCorrupt(entries, (entry) => {
+    return readSkippingCorrupt(entries, this.#onCorrupt, (entry) => {
       const where = this.#where(STORES.indexEntries, aggregateType, index, key, String((entry as { aggregateId?: unknown }).aggregateId));
       if (!isEncoded(entry)) return legacy<Snapshot<TState>>((entry as { snapshot: unknown }).snapshot, where);
       return deserializeRecord<Snapshot<TState>>(entry.json, where);
@@ -293,7 +293,7 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
       const range = after === undefined ? null : this.#keyRange.lowerBound(after, true);
       const page = (await this.#cursorPage(STORES.outbox, range, wanted)) as (StoredOutboxRecord | LegacyOutboxRecord)[];
       records.push(
-        ...this.#skipCorrupt(page, (entry) => {
+        ...readSkippingCorrupt(page, this.#onCorrupt, (entry) => {
           const where = this.#where(STORES.outbox, String(entry.eventId));
           if (!isEncoded(entry)) return legacy<OutboxRecord<TOutbound>>((entry as LegacyOutboxRecord).record, where);
           return deserializeRecord<OutboxRecord<TOutbound>>(entry.json, where);
@@ -303,20 +303,6 @@ export class IndexedDBEventStore<TState = unknown, TInbound = unknown, TOutbound
       after = page[page.length - 1]!.order;
     }
     return records;
-  }
-
-  /** Reads each stored value; a corrupt one is reported and left out, so other aggregates keep working. */
-  #skipCorrupt<S, T>(stored: readonly S[], read: (value: S) => T): T[] {
-    const out: T[] = [];
-    for (const value of stored) {
-      try {
-        out.push(read(value));
-      } catch (error) {
-        if (!(error instanceof CorruptRecordError)) throw error;
-        reportCorruptRecord(this.#onCorrupt, error);
-      }
-    }
-    return out;
   }
 
   /** The value of a stored record: decoded by the codec, or as stored by releases before it. */

@@ -1,7 +1,7 @@
 import { decodeRecord, encodeRecord } from '../codec.js';
 import { idempotencyRecordsOf } from '../commit.js';
-import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
-import { ConcurrencyError, CorruptRecordError, StoreError } from '../errors.js';
+import { type CorruptRecordListener, logCorruptRecord, readSkippingCorrupt } from '../corrupt.js';
+import { ConcurrencyError, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
 import { compareCodePoints, listingStart, pageOf } from '../listing.js';
@@ -185,16 +185,11 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
   async queryIndex(aggregateType: string, index: string, key: string): Promise<Snapshot<TState>[]> {
     checkIndexQuery(aggregateType, index, key);
     const prefix = this.#keys.indexPrefix(aggregateType, index, key);
-    const found: { id: string; snapshot: Snapshot<TState> }[] = [];
-    for (const storageKey of this.#keysStartingWith(prefix)) {
-      // A corrupt entry is skipped and reported: the other aggregates under this key still answer.
-      this.#skipCorrupt(() => {
-        const snapshot = this.#readJson(storageKey, isSnapshotLike, 'an index entry');
-        if (snapshot === undefined) return;
-        const plain = snapshot as { aggregateId: string };
-        found.push({ id: plain.aggregateId, snapshot: decodeRecord<Snapshot<TState>>(snapshot, storageKey) });
-      });
-    }
+    // A corrupt entry is skipped and reported: the other aggregates under this key still answer.
+    const found = readSkippingCorrupt(this.#keysStartingWith(prefix), this.#onCorrupt, (storageKey) => {
+      const snapshot = this.#readJson(storageKey, isSnapshotLike, 'an index entry');
+      return snapshot && { id: (snapshot as { aggregateId: string }).aggregateId, snapshot: decodeRecord<Snapshot<TState>>(snapshot, storageKey) };
+    }).filter((entry) => entry !== undefined);
     return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((entry) => entry.snapshot);
   }
 
@@ -211,33 +206,18 @@ export class WebStorageEventStore<TState = unknown, TInbound = unknown, TOutboun
 
   async pendingOutbox(options: { limit?: number } = {}): Promise<OutboxRecord<TOutbound>[]> {
     const limit = checkOutboxLimit(options);
-    const all: { c: string; position: number; record: OutboxRecord<TOutbound> }[] = [];
-    for (const key of this.#keysStartingWith(this.#keys.outboxPrefix)) {
-      // A corrupt key is skipped and reported: the other aggregates' records are still relayed.
-      this.#skipCorrupt(() => {
-        const entries = this.#readJson(key, isOutboxList, 'a list of outbox records') ?? [];
-        const decoded = entries.map((entry) => ({
-          c: entry.c,
-          position: (entry.r as { position: number }).position,
-          record: decodeRecord<OutboxRecord<TOutbound>>(entry.r, key),
-        }));
-        all.push(...decoded);
-      });
-    }
+    // A corrupt key is skipped and reported: the other aggregates' records are still relayed.
+    const all = readSkippingCorrupt(this.#keysStartingWith(this.#keys.outboxPrefix), this.#onCorrupt, (key) =>
+      (this.#readJson(key, isOutboxList, 'a list of outbox records') ?? []).map((entry) => ({
+        c: entry.c,
+        position: (entry.r as { position: number }).position,
+        record: decodeRecord<OutboxRecord<TOutbound>>(entry.r, key),
+      })),
+    ).flat();
     return all
       .sort((a, b) => (a.c < b.c ? -1 : a.c > b.c ? 1 : a.position - b.position))
       .slice(0, limit)
       .map((entry) => entry.record);
-  }
-
-  /** Runs `read`; a corrupt key it meets is reported to `onCorruptRecord` instead of failing the whole list. */
-  #skipCorrupt(read: () => void): void {
-    try {
-      read();
-    } catch (error) {
-      if (!(error instanceof CorruptRecordError)) throw error;
-      reportCorruptRecord(this.#onCorrupt, error);
-    }
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {

@@ -7,8 +7,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
-import { CorruptRecordError, StoreError } from '../errors.js';
+import { type CorruptRecordListener, logCorruptRecord, readSkippingCorrupt } from '../corrupt.js';
+import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
@@ -204,7 +204,7 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     };
     const snapshots: Snapshot<TState>[] = [];
     for await (const item of this.#query(input, `index ${index} = ${JSON.stringify(key)} of ${aggregateType}`)) {
-      this.#skipCorrupt(() => snapshots.push(snapshotFromIndexItem<TState>(item)));
+      snapshots.push(...readSkippingCorrupt([item], this.#onCorrupt, (found) => snapshotFromIndexItem<TState>(found)));
     }
     // DynamoDB orders sort keys by UTF-8 bytes; order by JavaScript string comparison like every other store.
     return snapshots.sort((a, b) => (a.aggregateId < b.aggregateId ? -1 : a.aggregateId > b.aggregateId ? 1 : 0));
@@ -261,9 +261,12 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       });
       const page = await this.#call(() => this.client.send(scan), 'listing pending outbox records');
-      for (const item of page.Items ?? []) {
-        this.#skipCorrupt(() => pending.push({ commit: String(item[L.pendingAttribute]), record: outboxRecordFromItem<TOutbound>(item) }));
-      }
+      pending.push(
+        ...readSkippingCorrupt(page.Items ?? [], this.#onCorrupt, (item) => ({
+          commit: String(item[L.pendingAttribute]),
+          record: outboxRecordFromItem<TOutbound>(item),
+        })),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return pending
@@ -299,16 +302,6 @@ export class DynamoEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return; // no such record
       throw this.#error(error, `marking outbox record ${record.id} published`);
-    }
-  }
-
-  /** Runs `read`; a corrupt item it meets is reported to `onCorruptRecord` instead of failing the whole list. */
-  #skipCorrupt(read: () => void): void {
-    try {
-      read();
-    } catch (error) {
-      if (!(error instanceof CorruptRecordError)) throw error;
-      reportCorruptRecord(this.#onCorrupt, error);
     }
   }
 

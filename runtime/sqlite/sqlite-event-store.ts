@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { deserializeRecord, serializeRecord } from '../codec.js';
 import { idempotencyRecordsOf } from '../commit.js';
-import { type CorruptRecordListener, logCorruptRecord, reportCorruptRecord } from '../corrupt.js';
-import { ConcurrencyError, CorruptRecordError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
+import { type CorruptRecordListener, logCorruptRecord, readSkippingCorrupt } from '../corrupt.js';
+import { ConcurrencyError, EventSourcingError, StoreError, StoreLimitError } from '../errors.js';
 import { checkCommitKeys, checkIndexQuery, checkKey, checkRef } from '../keys.js';
 import { listingStart, pageOf } from '../listing.js';
 import { checkHistoryOptions, checkOutboxLimit } from '../options.js';
@@ -181,7 +181,7 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
     );
     // SQLite orders text by UTF-8 bytes; sort again so the order is JavaScript's, as in every store.
     rows.sort((a, b) => (a.aggregate_id < b.aggregate_id ? -1 : a.aggregate_id > b.aggregate_id ? 1 : 0));
-    return this.#skipCorrupt(rows, (row) =>
+    return readSkippingCorrupt(rows, this.#onCorrupt, (row) =>
       deserializeRecord<Snapshot<TState>>(row.body, rowName('esre_index_entries', aggregateType, index, key, row.aggregate_id)),
     );
   }
@@ -207,26 +207,12 @@ export class SqliteEventStore<TState = unknown, TInbound = unknown, TOutbound = 
         () => this.#statements.pendingOutbox.all(position, wanted) as (BodyRow & { position_in_store: number; event_id: string })[],
       );
       records.push(
-        ...this.#skipCorrupt(rows, (row) => deserializeRecord<OutboxRecord<TOutbound>>(row.body, rowName('esre_outbox', row.event_id))),
+        ...readSkippingCorrupt(rows, this.#onCorrupt, (row) => deserializeRecord<OutboxRecord<TOutbound>>(row.body, rowName('esre_outbox', row.event_id))),
       );
       if (rows.length < wanted) break;
       position = rows[rows.length - 1]!.position_in_store;
     }
     return records;
-  }
-
-  /** Reads each row; a corrupt one is reported and left out, so other aggregates keep working. */
-  #skipCorrupt<R, T>(rows: readonly R[], read: (row: R) => T): T[] {
-    const out: T[] = [];
-    for (const row of rows) {
-      try {
-        out.push(read(row));
-      } catch (error) {
-        if (!(error instanceof CorruptRecordError)) throw error;
-        reportCorruptRecord(this.#onCorrupt, error);
-      }
-    }
-    return out;
   }
 
   async markPublished(records: readonly OutboxRecord<TOutbound>[]): Promise<void> {

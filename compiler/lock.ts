@@ -119,7 +119,7 @@ function lockAggregate(aggregate: AggregateModel, before: AggregateLock | undefi
   if (before) {
     if (aggregate.stateVersion < before.stateVersion) {
       findings.push(
-        finding('breaking', { ...at, direction: 'state', path: '' }, `stateVersion went down from ${before.stateVersion} to ${aggregate.stateVersion}`, `set stateVersion to ${before.stateVersion + 1} or higher`),
+        finding('breaking', { ...at, direction: 'state', path: '' }, `stateVersion went down from ${before.stateVersion} to ${aggregate.stateVersion}`, `set stateVersion back to ${before.stateVersion} or higher`),
       );
     } else if (aggregate.stateVersion === before.stateVersion) {
       for (const change of compareSchemas(before.state, aggregate.stateJsonSchema, 'backward')) {

@@ -181,6 +181,9 @@ describe('the generated CDK stack of examples/account', function () {
       const { $schema: _s, $comment: _c, ...payload } = generated;
       expect(content.properties.detail.properties.payload).to.deep.equal(payload);
       expect(content.properties['detail-type']).to.deep.equal({ type: 'string', enum: [type] });
+      const lock = JSON.parse(readFileSync(new URL('../examples/account/esre.lock.json', import.meta.url), 'utf8'));
+      const version: number = lock.aggregates.ACCOUNT.outbound[type].version;
+      expect(schema.Properties.Description).to.equal(`${type} published by ${accountServiceSettings.eventSource} (schema version ${version})`);
     }
   });
 

@@ -174,6 +174,27 @@ describe('esre schema evolution: the golden corpus of schema changes', () => {
     }
   });
 
+  it('counts the registry version of an outbound event: up by one when its schema changes compatibly, kept otherwise', () => {
+    const first = evolve(modelWith('outbound', z.object({ balance: z.number() })), undefined, '').lock;
+    expect(first.aggregates.ACCOUNT!.outbound.BALANCE_CHANGED!.version).to.equal(1);
+    const same = evolve(modelWith('outbound', z.object({ balance: z.number() })), first, '').lock;
+    expect(same.aggregates.ACCOUNT!.outbound.BALANCE_CHANGED!.version).to.equal(1);
+    const widened = evolve(modelWith('outbound', z.object({ balance: z.number(), change: z.number() })), same, '');
+    expect(widened.findings).to.deep.equal([]);
+    expect(widened.lock.aggregates.ACCOUNT!.outbound.BALANCE_CHANGED!.version).to.equal(2);
+  });
+
+  it('refuses a lower stateVersion, and compares no state once stateVersion is bumped', () => {
+    const locked = evolve(modelWith('state', z.object({ balance: z.number() })), undefined, '').lock;
+    const bumped = { aggregates: [{ ...aggregateWith('state', z.object({ balance: z.string() })), stateVersion: 2 }] } as unknown as Model;
+    const accepted = evolve(bumped, locked, '');
+    expect(accepted.findings).to.deep.equal([]);
+    const lowered = { aggregates: [{ ...aggregateWith('state', z.object({ balance: z.string() })), stateVersion: 1 }] } as unknown as Model;
+    expect(evolve(lowered, accepted.lock, '').findings.map((finding) => finding.message)).to.deep.equal([
+      'aggregate account, state: stateVersion went down from 2 to 1. Fix: set stateVersion back to 2 or higher.',
+    ]);
+  });
+
   for (const row of corpus) {
     it(`${row.direction}: ${row.change} is ${row.errors.length === 0 ? 'compatible' : 'breaking'}`, () => {
       const { errors, warnings } = judge(row.direction, row.before, row.after);

@@ -41,6 +41,7 @@ export const cdkEmitter: Emitter = {
       SOMETHING_PUBLISHED: event.type,
       // Indented to sit in the object literal it is a property of.
       "{ title: 'SOMETHING_PUBLISHED' }": JSON.stringify(jsonSchemaDocument(context, aggregate, event), null, 2).replace(/\n/g, '\n  '),
+      'SOMETHING_PUBLISHED: 1,': `${event.type}: ${context.lock?.aggregates[aggregate.type]?.outbound[event.type]?.version ?? 1},`,
     }));
     const sources = [context.config.file, ...context.model.aggregates.map((aggregate) => aggregate.schemaFile)];
     const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound } })}`;

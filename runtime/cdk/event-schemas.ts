@@ -10,6 +10,12 @@ export interface OutboundEventSchemasProps {
   readonly schemas: Readonly<Record<string, JsonSchemaDocument>>;
   /** Name of the registry (default: the source with characters EventBridge refuses replaced by `-`). */
   readonly registryName?: string;
+  /**
+   * The schema version of each event type as the compiler counts it (`esre.lock.json` goes up by
+   * one each time an outbound event's schema changes); named in the schema's description. A
+   * changed schema's content is deployed as a new version of the registry schema either way.
+   */
+  readonly versions?: Readonly<Record<string, number>>;
   readonly description?: string;
 }
 
@@ -37,7 +43,7 @@ export class OutboundEventSchemas extends Construct {
         registryName: this.registry.attrRegistryName,
         schemaName: `${props.source}@${eventType}`,
         type: 'JSONSchemaDraft4',
-        description: `${eventType} published by ${props.source}`,
+        description: `${eventType} published by ${props.source}${props.versions?.[eventType] === undefined ? '' : ` (schema version ${props.versions[eventType]})`}`,
         content: JSON.stringify(eventBridgeEventSchema(props.source, eventType, props.schemas[eventType]!)),
       });
       schemas[eventType] = schema;

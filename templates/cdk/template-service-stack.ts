@@ -40,6 +40,13 @@ const outboundEventSchemas: Record<string, JsonSchemaDocument> = {
   // @end
 };
 
+/** The schema version of every outbound event, as esre.lock.json counts it (up by one per change). */
+const outboundSchemaVersions: Record<string, number> = {
+  // @each outbound
+  SOMETHING_PUBLISHED: 1,
+  // @end
+};
+
 /**
  * template-service on AWS: the event store table (`DynamoEventStore` layout, stream, TTL,
  * point-in-time recovery, encryption, retained on delete), the event bus (created, or
@@ -70,7 +77,11 @@ export class TemplateServiceStack extends Stack {
       eventBus: this.eventBus,
       source: eventSource,
     });
-    this.eventSchemas = new OutboundEventSchemas(this, 'EventSchemas', { source: eventSource, schemas: outboundEventSchemas });
+    this.eventSchemas = new OutboundEventSchemas(this, 'EventSchemas', {
+      source: eventSource,
+      schemas: outboundEventSchemas,
+      versions: outboundSchemaVersions,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'Event store table (DynamoEventStore tableName)' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Bus the outbound events go to' });

@@ -46,6 +46,19 @@ describe('the documentation', function () {
     expect(readme).to.contain('](bench/README.md)');
   });
 
+  it('links only files that exist, from the README, CONTRIBUTING.md and every page in docs/', () => {
+    const sources = ['README.md', 'CONTRIBUTING.md', ...readdirSync(path.join(REPO, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+    const broken: string[] = [];
+    for (const source of sources) {
+      const text = readFileSync(path.join(REPO, source), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/i.test(target!)) continue;
+        if (!existsSync(path.resolve(REPO, path.dirname(source), target!))) broken.push(`${source} -> ${target}`);
+      }
+    }
+    expect(broken, 'relative links to missing files').to.deep.equal([]);
+  });
+
   it('names, for every block tested elsewhere, a specification that exists and reads that file', () => {
     const wrong = blocks
       .filter((block) => block.test.kind === 'tested-in')

@@ -33,6 +33,11 @@ export interface SchemaChange {
   readonly severity: 'breaking' | 'warning' | 'unknown';
   /** What changed, old before new, e.g. `type changed from number to string`. */
   readonly change: string;
+  /**
+   * Set when the reader gives a field a default that data stored under the writer's schema may
+   * lack: stored payloads are not parsed again when read, so only an upcaster can fill it in.
+   */
+  readonly unstoredDefault?: { readonly value: unknown };
 }
 
 type Schema = { readonly [key: string]: unknown };
@@ -95,8 +100,8 @@ class Comparison {
     this.add(path, 'breaking', `constraint ${this.backward ? 'narrowed' : 'widened'}: ${name} ${before} → ${after}`);
   }
 
-  private add(path: string, severity: SchemaChange['severity'], change: string): void {
-    this.changes.push({ path, severity, change });
+  private add(path: string, severity: SchemaChange['severity'], change: string, unstoredDefault?: SchemaChange['unstoredDefault']): void {
+    this.changes.push(unstoredDefault ? { path, severity, change, unstoredDefault } : { path, severity, change });
   }
 
   /** Reports every way a value valid under `writer` may be invalid under `reader`. */
@@ -267,16 +272,21 @@ class Comparison {
       }
       if (!inWriter && inReader) {
         if (this.backward) {
-          if (readerRequired.has(name)) {
-            const withDefault = (readerProperties[name] as Schema | undefined)?.default !== undefined;
-            this.add(field, 'breaking', withDefault ? 'required field added with a default, which stored data does not get' : 'required field added without a default');
-          }
+          // A default is filled in when a payload is parsed, and stored payloads are never parsed
+          // again: data stored before lacks the field, required or not in the reader's JSON Schema
+          // (an input schema lists a defaulted field as optional; an output schema, as required).
+          const filled = defaultOf(readerProperties[name]);
+          if (filled) this.add(field, 'breaking', 'required field added with a default, which stored data does not get', filled);
+          else if (readerRequired.has(name)) this.add(field, 'breaking', 'required field added without a default');
           else this.compareExtra(readerProperties[name], writer, field, true);
         } else this.add(field, 'breaking', 'field removed or renamed');
         continue;
       }
       if (readerRequired.has(name) && !writerRequired.has(name)) {
         this.add(field, 'breaking', this.backward ? 'optional field made required' : 'required field made optional');
+      } else if (this.backward && !writerRequired.has(name) && !defaultOf(writerProperties[name])) {
+        const filled = defaultOf(readerProperties[name]);
+        if (filled) this.add(field, 'breaking', 'optional field given a default, which stored data does not get', filled);
       }
       this.compare(writerProperties[name], readerProperties[name], field);
     }
@@ -294,6 +304,12 @@ class Comparison {
     if (otherWrites) this.compare(recordValues(other), field, path);
     else this.compare(field, recordValues(other), path);
   }
+}
+
+/** The `default` a property schema declares, boxed (a default may be any JSON value, `null` included). */
+function defaultOf(schema: unknown): { readonly value: unknown } | undefined {
+  if (schema === null || typeof schema !== 'object' || !Object.hasOwn(schema, 'default')) return undefined;
+  return { value: (schema as Schema).default };
 }
 
 /** Drops annotations and `additionalProperties: false`; `true` becomes `{}`. */

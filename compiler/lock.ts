@@ -150,7 +150,7 @@ function lockAggregate(aggregate: AggregateModel, before: AggregateLock | undefi
           continue;
         }
         for (const change of compareSchemas(lockedVersions[number]!, current.jsonSchema, 'backward')) {
-          findings.push(fromChange(change, where, inboundFix(type, event.version, version)));
+          findings.push(fromChange(change, where, inboundFix(type, event.version, version, change)));
         }
       }
     }
@@ -188,9 +188,11 @@ function lockAggregate(aggregate: AggregateModel, before: AggregateLock | undefi
 
 const OUTBOUND_FIX = 'make a compatible change (keep every field and value consumers know; add new fields), or publish the new shape as a new event type';
 
-function inboundFix(type: string, current: number, broken: number): string {
+function inboundFix(type: string, current: number, broken: number, change: SchemaChange): string {
   if (broken < current) return `keep the schema of version ${broken} as it was (events stored as version ${broken} are read with it, then upcast)`;
-  return `keep this schema as version ${broken} and add the new one as version ${broken + 1}: ${type}: versioned({ ${broken === 1 ? '' : '..., '}${broken}: <schema as it was>, ${broken + 1}: <new schema> }), then implement the upcaster esre generate creates; or make a compatible change`;
+  // Stored payloads are never parsed again, so a default reaches old events only through the upcaster.
+  const fills = change.unstoredDefault ? ` so that it sets ${change.path} to its default ${JSON.stringify(change.unstoredDefault.value)}` : '';
+  return `keep this schema as version ${broken} and add the new one as version ${broken + 1}: ${type}: versioned({ ${broken === 1 ? '' : '..., '}${broken}: <schema as it was>, ${broken + 1}: <new schema> }), then implement the upcaster esre generate creates${fills}; or make a compatible change`;
 }
 
 function stateFix(locked: number): string {

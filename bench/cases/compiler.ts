@@ -2,9 +2,11 @@
  * The compiler on a generated project of 50 aggregates × 20 inbound events: a cold
  * `generate()` in a fresh process (wall time from spawn to exit, module loading included), then
  * reruns with nothing changed, which must write no file (they answer from `.esre-cache/`), and
- * next to them the floor: a fresh process that only registers tsx.
+ * next to them the floor: a fresh process that only registers tsx. The targets apply to the
+ * built package (`dist/`, what an installed `esre` runs, built here first); the same runs from
+ * the TypeScript sources under tsx (how this repository runs it) are reported beside them.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,11 @@ const EVENTS = 20;
 const COLD_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RERUN_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'generate-once.ts');
+const BUILT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'generate-once.mjs');
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** How the child runs the compiler: from the sources under tsx, or the built package. */
+type Mode = 'source' | 'built';
 const NOOP = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'noop.ts');
 
 interface GenerateCounts {
@@ -30,11 +37,12 @@ interface GenerateCounts {
 }
 
 /** Runs generate in a fresh Node process; returns its wall time in seconds and what it reported. */
-async function generateInChild(root: string): Promise<{ seconds: number; counts: GenerateCounts }> {
+async function generateInChild(root: string, mode: Mode): Promise<{ seconds: number; counts: GenerateCounts }> {
   const output = join(root, '.bench-result.json');
+  const args = mode === 'built' ? [BUILT_SCRIPT, root, output] : ['--conditions=esre-source', '--import', 'tsx', SCRIPT, root, output];
   const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=esre-source', '--import', 'tsx', SCRIPT, root, output], {
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.once('error', reject);
@@ -71,69 +79,88 @@ function fileStamps(folder: string, stamps = new Map<string, string>()): Map<str
   return stamps;
 }
 
-export default async function compilerBench(): Promise<BenchRow[]> {
-  const cold: number[] = [];
-  const coldCpu: number[] = [];
-  const rerunCpu: number[] = [];
-  const rerun: number[] = [];
-  const rerunWritten: number[] = [];
-  const rerunTouched: number[] = [];
-  const floor: number[] = [];
-  let coldCounts: GenerateCounts | undefined;
+interface Measured {
+  readonly cold: number[];
+  readonly coldCpu: number[];
+  readonly rerun: number[];
+  readonly rerunCpu: number[];
+  readonly rerunWritten: number[];
+  readonly rerunTouched: number[];
+  readonly floor: number[];
+  coldCounts?: GenerateCounts;
+}
+
+/** Cold runs, each on a new project, then reruns with nothing changed on the first one. */
+async function measure(mode: Mode): Promise<Measured> {
+  const m: Measured = { cold: [], coldCpu: [], rerun: [], rerunCpu: [], rerunWritten: [], rerunTouched: [], floor: [] };
   const roots: string[] = [];
   try {
     for (let round = 0; round < COLD_ROUNDS; round++) {
       const root = writeGeneratedProject(AGGREGATES, EVENTS);
       roots.push(root);
-      const { seconds, counts } = await generateInChild(root);
+      const { seconds, counts } = await generateInChild(root, mode);
       if (counts.written === 0) throw new Error('the cold run wrote nothing');
-      cold.push(seconds);
-      coldCpu.push(counts.cpuSeconds);
-      coldCounts = counts;
-      progress(`compiler cold round ${round + 1}/${COLD_ROUNDS}: ${seconds.toFixed(2)} s (CPU ${counts.cpuSeconds.toFixed(2)} s), ${counts.written} files written, ${counts.stubsCreated} stubs`);
+      m.cold.push(seconds);
+      m.coldCpu.push(counts.cpuSeconds);
+      m.coldCounts = counts;
+      progress(`compiler (${mode}) cold round ${round + 1}/${COLD_ROUNDS}: ${seconds.toFixed(2)} s (CPU ${counts.cpuSeconds.toFixed(2)} s), ${counts.written} files written, ${counts.stubsCreated} stubs`);
     }
     const root = roots[0]!;
     for (let round = 0; round < RERUN_ROUNDS; round++) {
       const before = fileStamps(root);
-      const { seconds, counts } = await generateInChild(root);
+      const { seconds, counts } = await generateInChild(root, mode);
       const after = fileStamps(root);
       const touched = [...after].filter(([path, stamp]) => before.get(path) !== stamp).length + [...before.keys()].filter((path) => !after.has(path)).length;
-      rerun.push(seconds);
-      rerunCpu.push(counts.cpuSeconds);
-      rerunWritten.push(counts.written + counts.stubsCreated + counts.removed);
-      rerunTouched.push(touched);
-      floor.push(await floorInChild());
-      progress(`compiler rerun ${round + 1}/${RERUN_ROUNDS}: ${seconds.toFixed(2)} s (CPU ${counts.cpuSeconds.toFixed(2)} s), ${counts.written} reported written, ${touched} files changed on disk; floor ${floor[floor.length - 1]!.toFixed(2)} s`);
+      m.rerun.push(seconds);
+      m.rerunCpu.push(counts.cpuSeconds);
+      m.rerunWritten.push(counts.written + counts.stubsCreated + counts.removed);
+      m.rerunTouched.push(touched);
+      m.floor.push(await floorInChild());
+      progress(`compiler (${mode}) rerun ${round + 1}/${RERUN_ROUNDS}: ${seconds.toFixed(2)} s (CPU ${counts.cpuSeconds.toFixed(2)} s), ${counts.written} reported written, ${touched} files changed on disk; floor ${m.floor.at(-1)!.toFixed(2)} s`);
     }
   } finally {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
   }
-  const coldMedian = median(cold);
-  const rerunMedian = median(rerun);
-  return [
-    figureRow({
-      benchmark: `compiler: ${AGGREGATES} aggregates × ${EVENTS} events, cold (fresh process, wall time)`,
-      samples: cold,
-      unit: 's',
-      measured: `${coldCounts?.written} files + ${coldCounts?.stubsCreated} rule stubs; CPU ${median(coldCpu).toFixed(1)} s`,
-      target: { atMost: 2 },
-      details: { coldCounts, cpuSeconds: coldCpu },
-    }),
-    figureRow({
-      benchmark: 'compiler: rerun with nothing changed (fresh process, wall time)',
-      samples: rerun,
-      unit: 's',
-      measured: `${rerunMedian.toFixed(2)} s; CPU ${median(rerunCpu).toFixed(1)} s`,
-      baseline: `cold ${coldMedian.toFixed(2)} s (${(rerunMedian / coldMedian).toFixed(2)}×); process floor (node --import tsx, empty module) ${median(floor).toFixed(2)} s`,
-      target: { atMost: 0.5 },
-      details: { cpuSeconds: rerunCpu, floorSeconds: floor },
-    }),
-    figureRow({
-      benchmark: 'compiler: files written by the rerun (reported, and changed on disk)',
-      samples: rerunWritten.map((written, round) => Math.max(written, rerunTouched[round]!)),
-      unit: 'files',
-      measured: `${Math.max(...rerunWritten)} reported, ${Math.max(...rerunTouched)} changed on disk`,
-      target: { exactly: 0 },
-    }),
-  ];
+  return m;
+}
+
+export default async function compilerBench(): Promise<BenchRow[]> {
+  progress('compiler: npm run build (the built package is what an installed esre runs)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error(`npm run build exited with code ${build.status}`);
+  const built = await measure('built');
+  const source = await measure('source');
+  const rows = (m: Measured, mode: Mode): BenchRow[] => {
+    const label = mode === 'built' ? 'built package' : 'from sources under tsx';
+    const target = <T>(value: T): T | undefined => (mode === 'built' ? value : undefined);
+    const coldMedian = median(m.cold);
+    const rerunMedian = median(m.rerun);
+    return [
+      figureRow({
+        benchmark: `compiler (${label}): ${AGGREGATES} aggregates × ${EVENTS} events, cold (fresh process, wall time)`,
+        samples: m.cold,
+        unit: 's',
+        measured: `${m.coldCounts?.written} files + ${m.coldCounts?.stubsCreated} rule stubs; CPU ${median(m.coldCpu).toFixed(1)} s`,
+        target: target({ atMost: 2 }),
+        details: { coldCounts: m.coldCounts, cpuSeconds: m.coldCpu },
+      }),
+      figureRow({
+        benchmark: `compiler (${label}): rerun with nothing changed (fresh process, wall time)`,
+        samples: m.rerun,
+        unit: 's',
+        measured: `${rerunMedian.toFixed(2)} s; CPU ${median(m.rerunCpu).toFixed(1)} s`,
+        baseline: `cold ${coldMedian.toFixed(2)} s (${(rerunMedian / coldMedian).toFixed(2)}×); process floor (node --import tsx, empty module) ${median(m.floor).toFixed(2)} s`,
+        target: target({ atMost: 0.5 }),
+        details: { cpuSeconds: m.rerunCpu, floorSeconds: m.floor },
+      }),
+      figureRow({
+        benchmark: `compiler (${label}): files written by the rerun (reported, and changed on disk)`,
+        samples: m.rerunWritten.map((written, round) => Math.max(written, m.rerunTouched[round]!)),
+        unit: 'files',
+        measured: `${Math.max(...m.rerunWritten)} reported, ${Math.max(...m.rerunTouched)} changed on disk`,
+        target: { exactly: 0 },
+      }),
+    ];
+  };
+  return [...rows(built, 'built'), ...rows(source, 'source')];
 }

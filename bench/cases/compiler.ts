@@ -20,8 +20,8 @@ const AGGREGATES = 50;
 const EVENTS = 20;
 const COLD_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RERUN_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'generate-once.ts');
-const BUILT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'generate-once.mjs');
+/** Runs generate once; its import resolves to `dist/` by default, to the sources under `--conditions=esre-source`. */
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'generate-once.mjs');
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** How the child runs the compiler: from the sources under tsx, or the built package. */
@@ -39,7 +39,7 @@ interface GenerateCounts {
 /** Runs generate in a fresh Node process; returns its wall time in seconds and what it reported. */
 async function generateInChild(root: string, mode: Mode): Promise<{ seconds: number; counts: GenerateCounts }> {
   const output = join(root, '.bench-result.json');
-  const args = mode === 'built' ? [BUILT_SCRIPT, root, output] : ['--conditions=esre-source', '--import', 'tsx', SCRIPT, root, output];
+  const args = mode === 'built' ? [SCRIPT, root, output] : ['--conditions=esre-source', '--import', 'tsx', SCRIPT, root, output];
   const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, args, {

@@ -1,7 +1,9 @@
 /**
- * `generate-once.ts` for the built package: plain JavaScript, run by Node without tsx, importing
- * the compiler as an installed package resolves it (`dist/`, built by the benchmark first).
- * `generate-once.mjs <project folder> <output.json>`.
+ * Runs `generate()` once in this (fresh) process and writes what it did as JSON to a file:
+ * `generate-once.mjs <project folder> <output.json>`. The compiler benchmark times this process
+ * from spawn to exit, module loading included. Plain JavaScript, so one script serves both
+ * modes: run by Node alone, the import resolves as in an installed package (`dist/`); with
+ * `--conditions=esre-source --import tsx`, to the TypeScript sources.
  */
 import { writeFileSync } from 'node:fs';
 import { generate } from 'event-sourced-rules-engine/compiler';

@@ -26,6 +26,10 @@ interface PackageJson {
   readonly scripts: Readonly<Record<string, string>>;
   readonly exports: Readonly<Record<string, ExportConditions | string>>;
   readonly keywords: readonly string[];
+  readonly name: string;
+  readonly repository: { readonly type: string; readonly url: string };
+  readonly homepage: string;
+  readonly bugs: { readonly url: string };
 }
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as PackageJson;
@@ -68,6 +72,16 @@ describe('the npm package', function () {
     expect(readFileSync('LICENSE', 'utf8')).to.match(/^MIT License\n\nCopyright \(c\) /);
     expect(pkg.files).to.include('LICENSE');
     expect(pkg.keywords).to.include('event-sourcing');
+  });
+
+  it('links the npm page to one GitHub repository named like the package: source, home page and issues', () => {
+    expect(pkg.repository.type).to.equal('git');
+    const match = /^git\+https:\/\/github\.com\/([\w.-]+)\/([\w.-]+)\.git$/.exec(pkg.repository.url);
+    expect(match, `repository.url ${pkg.repository.url}`).to.not.equal(null);
+    const [, owner, name] = match!;
+    expect(name).to.equal(pkg.name);
+    expect(pkg.homepage).to.equal(`https://github.com/${owner}/${name}#readme`);
+    expect(pkg.bugs.url).to.equal(`https://github.com/${owner}/${name}/issues`);
   });
 
   it('builds dist/ from scratch whenever it is packed, so npm pack never ships a stale or missing build', () => {

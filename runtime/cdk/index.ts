@@ -8,3 +8,12 @@ export { outboxHandlerEntry } from './handler-entry.js';
 export { OutboundEventSchemas, type OutboundEventSchemasProps } from './event-schemas.js';
 export { eventBridgeEventSchema, type JsonSchemaDocument } from './event-schema.js';
 export { toDraft4, type Draft4Options } from './draft4.js';
+export {
+  EventSourcedHttpApi,
+  type EventSourcedHttpApiProps,
+  type HttpApiAggregate,
+  type HttpApiThrottling,
+  EVENT_STORE_TABLE_NAME_VARIABLE,
+  HTTP_HANDLER_TABLE_ACTIONS,
+} from './http-api.js';
+export { exportConditionsOfThisProcess } from './export-conditions.js';

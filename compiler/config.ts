@@ -2,12 +2,35 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { ModuleLoader } from './loader.js';
-import { CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS, type ServiceConfig } from './schema.js';
+import { API_KEYS, API_THROTTLING_KEYS, type ApiConfig, CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS } from './schema.js';
 import { explainLoadError, formatLocation } from './load-error.js';
 import { unknownKeys } from './unknown-keys.js';
 
 /** File names looked up, in order, when no config path is given. */
 export const CONFIG_FILE_NAMES = ['esre.config.ts', 'esre.config.mts', 'esre.config.js', 'esre.config.mjs'] as const;
+
+/** The service as resolved: its names (its `api` setting is resolved into {@link ResolvedConfig.api}). */
+export interface ResolvedService {
+  readonly name: string;
+  readonly eventSource: string;
+  readonly eventBusName: string;
+}
+
+/** `service.api` with every default applied. */
+export interface ResolvedApiConfig {
+  /** `'iam'`: SigV4-signed requests only (API Gateway `AWS_IAM`); `'none'`: open to anyone. */
+  readonly auth: 'iam' | 'none';
+  /** Largest request body accepted, in bytes; larger bodies get 413. */
+  readonly maxBodyBytes: number;
+  /** API Gateway throttling of the default stage. */
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/** Defaults of `service.api` (what `api: true` means). */
+export const API_DEFAULTS: ResolvedApiConfig = { auth: 'iam', maxBodyBytes: 262_144, throttling: { rateLimit: 50, burstLimit: 100 } };
+
+/** The largest `maxBodyBytes` accepted: Lambda's synchronous invocation payload limit (6 MB). */
+export const MAX_API_BODY_BYTES = 6_291_456;
 
 /** The config with defaults applied and every path absolute. */
 export interface ResolvedConfig {
@@ -21,9 +44,11 @@ export interface ResolvedConfig {
   /** Absolute folder of rule files. */
   readonly rules: string;
   /** The service; `null` only with `cdk: false` and no `service` in the config. */
-  readonly service: ServiceConfig | null;
+  readonly service: ResolvedService | null;
   /** Absolute folder the CDK emitter writes to; null when the config says `cdk: false`. */
   readonly cdkOutput: string | null;
+  /** The HTTP service (`service.api`) with defaults applied; null when it is off. */
+  readonly api: ResolvedApiConfig | null;
 }
 
 /**
@@ -77,6 +102,8 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     ...unknownKeys(config, CONFIG_KEYS),
     ...nested(config.service, 'service', SERVICE_KEYS),
     ...nested(config.cdk, 'cdk', CDK_KEYS),
+    ...nested(config.service?.api, 'service.api', API_KEYS),
+    ...nested(typeof config.service?.api === 'object' ? config.service.api?.throttling : undefined, 'service.api.throttling', API_THROTTLING_KEYS),
   ];
   if (unknown.length > 0) throw new ConfigError(unknown.map(({ key, message }) => `${where}: ${key}: ${message}`).join('\n'));
   const root = path.dirname(file);
@@ -111,5 +138,30 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     rules,
     service: service === undefined ? null : { name: service.name, eventSource: service.eventSource, eventBusName: service.eventBusName },
     cdkOutput: config.cdk === false ? null : folder('cdk.output', config.cdk?.output, 'infra'),
+    api: resolveApi(service?.api, fail),
   };
+}
+
+/** `service.api` checked, with defaults applied; null when absent or `false`. */
+function resolveApi(api: boolean | ApiConfig | undefined, fail: (field: string, message: string) => never): ResolvedApiConfig | null {
+  if (api === undefined || api === false) return null;
+  if (api === true) return API_DEFAULTS;
+  if (api === null || typeof api !== 'object' || Array.isArray(api)) return fail('service.api', 'must be true, false or { auth, maxBodyBytes, throttling }');
+  const auth = api.auth ?? API_DEFAULTS.auth;
+  if (auth !== 'iam' && auth !== 'none') fail('service.api.auth', `must be 'iam' or 'none' (found ${JSON.stringify(auth)})`);
+  const maxBodyBytes = api.maxBodyBytes ?? API_DEFAULTS.maxBodyBytes;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1 || maxBodyBytes > MAX_API_BODY_BYTES) {
+    fail('service.api.maxBodyBytes', `must be a whole number of bytes from 1 to ${MAX_API_BODY_BYTES} (Lambda's request payload limit; found ${JSON.stringify(maxBodyBytes)})`);
+  }
+  const throttling = api.throttling ?? {};
+  if (throttling === null || typeof throttling !== 'object' || Array.isArray(throttling)) fail('service.api.throttling', 'must be { rateLimit, burstLimit }');
+  const rateLimit = throttling.rateLimit ?? API_DEFAULTS.throttling.rateLimit;
+  if (typeof rateLimit !== 'number' || !Number.isFinite(rateLimit) || rateLimit <= 0) {
+    fail('service.api.throttling.rateLimit', `must be a positive number of requests per second (found ${JSON.stringify(rateLimit)})`);
+  }
+  const burstLimit = throttling.burstLimit ?? API_DEFAULTS.throttling.burstLimit;
+  if (!Number.isSafeInteger(burstLimit) || burstLimit < 1) {
+    fail('service.api.throttling.burstLimit', `must be a positive whole number of requests (found ${JSON.stringify(burstLimit)})`);
+  }
+  return { auth, maxBodyBytes, throttling: { rateLimit, burstLimit } };
 }

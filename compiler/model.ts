@@ -124,6 +124,11 @@ export interface AggregateModel {
   readonly stateVersion: number;
   /** Version of the rules' logic (`rulesVersion`, default 1). */
   readonly rulesVersion: number;
+  /**
+   * Whether the HTTP service serves this aggregate: true only when `service.api` is on and the
+   * schema module does not opt out with `api: false`.
+   */
+  readonly api: boolean;
 }
 
 /** Everything the emitters work from. */
@@ -234,6 +239,8 @@ export async function buildModel(
     };
     const stateVersion = versionOf('stateVersion');
     const rulesVersion = versionOf('rulesVersion');
+    const api = definition.api ?? true;
+    if (typeof api !== 'boolean') report('api', `${JSON.stringify(api)} is not true or false (false opts the aggregate out of the HTTP service)`);
 
     const events = (direction: 'inbound' | 'outbound'): EventModel[] => {
       const record = definition[direction];
@@ -396,6 +403,7 @@ export async function buildModel(
       stateJsonSchema,
       stateVersion,
       rulesVersion,
+      api: config.api !== null && api !== false,
     });
   }
   aggregates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

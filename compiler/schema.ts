@@ -164,6 +164,12 @@ export interface AggregateInput<
    * from the same events: snapshots written under another version are rebuilt from history.
    */
   readonly rulesVersion?: number;
+  /**
+   * Whether the HTTP service (`service.api` in `esre.config.ts`) serves this aggregate (default
+   * `true`): `false` opts it out, so no handler module, route or function is generated for it.
+   * Without `service.api` the setting has no effect.
+   */
+  readonly api?: boolean;
 }
 
 /** `T` with every key that `Shape` lacks typed `never`: an object literal inferred as `T` gets no key `Shape` does not declare. */
@@ -192,6 +198,8 @@ export interface AggregateDefinition<
   readonly stateVersion: number;
   /** Version of the rules' logic (1 unless given). */
   readonly rulesVersion: number;
+  /** Whether the HTTP service serves this aggregate when `service.api` is on (true unless given). */
+  readonly api: boolean;
 }
 
 /** Marks objects made by {@link defineAggregate}, so the loader can tell them from other exports. */
@@ -228,6 +236,7 @@ export function defineAggregate<
     indexes: input.indexes ?? ({} as TIndexes),
     stateVersion: input.stateVersion ?? 1,
     rulesVersion: input.rulesVersion ?? 1,
+    api: input.api ?? true,
   } as AggregateDefinition<TState, TInbound, TOutbound, TIndexes>;
   Object.defineProperty(definition, AGGREGATE_DEFINITION, { value: true, enumerable: false });
   return definition;
@@ -270,6 +279,35 @@ export interface ServiceConfig {
   readonly eventSource: string;
   /** Name of the EventBridge bus outbound events go to. */
   readonly eventBusName: string;
+  /**
+   * The HTTP service (off unless given): `true` for the defaults, or {@link ApiConfig}. With it
+   * on, `esre generate` writes a Lambda handler module (`<output>/<folder>/api.ts`) per aggregate
+   * that does not opt out with `api: false`, the service's `openapi.json`, and (unless `cdk` is
+   * `false`) an HTTP API with one function per aggregate in the CDK stack.
+   */
+  readonly api?: boolean | ApiConfig;
+}
+
+/** The HTTP service's settings (`service.api`); every field has a default. */
+export interface ApiConfig {
+  /**
+   * Who may call the API: `'iam'` (default) requires SigV4-signed requests (API Gateway
+   * `AWS_IAM` authorization); `'none'` lets anyone on the internet append events: use it only
+   * behind another guard.
+   */
+  readonly auth?: 'iam' | 'none';
+  /** Largest request body accepted, in bytes (default 262144, 256 KiB); larger bodies get 413. */
+  readonly maxBodyBytes?: number;
+  /** API Gateway throttling of the default stage. */
+  readonly throttling?: ApiThrottlingConfig;
+}
+
+/** API Gateway throttling (`service.api.throttling`). */
+export interface ApiThrottlingConfig {
+  /** Steady-state requests per second (default 50). */
+  readonly rateLimit?: number;
+  /** Burst of requests above the rate (default 100). */
+  readonly burstLimit?: number;
 }
 
 /** Where the CDK emitter writes. */
@@ -317,7 +355,11 @@ export type KeyTable<T> = { readonly [K in keyof Required<T>]: true };
 /** The keys of {@link ConfigFields}. */
 export const CONFIG_KEYS: KeyTable<ConfigFields> = { schemas: true, output: true, rules: true, service: true, cdk: true };
 /** The keys of {@link ServiceConfig}. */
-export const SERVICE_KEYS: KeyTable<ServiceConfig> = { name: true, eventSource: true, eventBusName: true };
+export const SERVICE_KEYS: KeyTable<ServiceConfig> = { name: true, eventSource: true, eventBusName: true, api: true };
+/** The keys of {@link ApiConfig}. */
+export const API_KEYS: KeyTable<ApiConfig> = { auth: true, maxBodyBytes: true, throttling: true };
+/** The keys of {@link ApiThrottlingConfig}. */
+export const API_THROTTLING_KEYS: KeyTable<ApiThrottlingConfig> = { rateLimit: true, burstLimit: true };
 /** The keys of {@link CdkConfig}. */
 export const CDK_KEYS: KeyTable<CdkConfig> = { output: true };
 /** The keys of {@link AggregateInput}. */
@@ -332,6 +374,7 @@ export const AGGREGATE_KEYS: KeyTable<AggregateInput<SchemaLike, EventSchemas, E
   indexes: true,
   stateVersion: true,
   rulesVersion: true,
+  api: true,
 };
 /** The keys of {@link IndexFunctionRef}. */
 export const INDEX_FUNCTION_KEYS: KeyTable<IndexFunctionRef> = { module: true, export: true };

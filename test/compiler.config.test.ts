@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, generate, loadConfig } from 'event-sourced-rules-engine/compiler';
+import { ConfigError, generate, loadConfig, plan } from 'event-sourced-rules-engine/compiler';
 import { EXAMPLE, removeProject, runCli, scratchProject } from './compiler.support.js';
 
 /** Rejects with the error `promise` fails with (or fails the test if it resolves). */
@@ -35,6 +35,73 @@ describe('esre.config.ts: defineConfig, defaults and errors', function () {
     expect(resolved.rules).to.equal(path.join(dir, 'src/rules'));
     expect(resolved.cdkOutput).to.equal(path.join(dir, 'infra'));
     expect(resolved.service).to.deep.equal({ name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus' });
+    expect(resolved.api, 'the HTTP service is off unless asked for').to.equal(null);
+  });
+
+  describe('service.api: the HTTP service', () => {
+    const withApi = (api: string, extra = '') => `${head}{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: ${api} }${extra} });\n`;
+    const defaults = { auth: 'iam', maxBodyBytes: 262_144, throttling: { rateLimit: 50, burstLimit: 100 } };
+
+    it('api: true means every default: IAM auth, 256 KiB bodies, 50 requests/s with bursts of 100', async () => {
+      config(withApi('true'), 'api.config.ts');
+      const resolved = await loadConfig({ cwd: dir, config: 'api.config.ts' });
+      expect(resolved.api).to.deep.equal(defaults);
+      expect(resolved.service, 'the service keeps its names only').to.deep.equal({ name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus' });
+    });
+
+    it('api: false is off, like no api at all', async () => {
+      config(withApi('false'), 'api.config.ts');
+      expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api).to.equal(null);
+    });
+
+    it('an object overrides the defaults it names and keeps the others', async () => {
+      config(withApi("{ auth: 'none', throttling: { burstLimit: 20 } }"), 'api.config.ts');
+      expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api).to.deep.equal({ auth: 'none', maxBodyBytes: 262_144, throttling: { rateLimit: 50, burstLimit: 20 } });
+      config(withApi('{ maxBodyBytes: 1024, throttling: { rateLimit: 2.5 } }'), 'api.config.ts');
+      expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api).to.deep.equal({ auth: 'iam', maxBodyBytes: 1024, throttling: { rateLimit: 2.5, burstLimit: 100 } });
+    });
+
+    it('api with cdk: false is allowed (handlers without a stack)', async () => {
+      config(withApi('true', ', cdk: false'), 'api.config.ts');
+      const resolved = await loadConfig({ cwd: dir, config: 'api.config.ts' });
+      expect(resolved.cdkOutput).to.equal(null);
+      expect(resolved.api).to.deep.equal(defaults);
+    });
+
+    const bad: [string, string, string][] = [
+      ['an unknown auth', "{ auth: 'cognito' as never }", `esre.config.ts: service.api.auth: must be 'iam' or 'none' (found "cognito")`],
+      ['a fractional body limit', '{ maxBodyBytes: 10.5 }', 'esre.config.ts: service.api.maxBodyBytes: must be a whole number of bytes from 1 to 6291456'],
+      ['a body limit above what Lambda accepts', '{ maxBodyBytes: 7_000_000 }', 'esre.config.ts: service.api.maxBodyBytes: must be a whole number of bytes from 1 to 6291456'],
+      ['a zero rate', '{ throttling: { rateLimit: 0 } }', 'esre.config.ts: service.api.throttling.rateLimit: must be a positive number of requests per second (found 0)'],
+      ['a negative burst', '{ throttling: { burstLimit: -1 } }', 'esre.config.ts: service.api.throttling.burstLimit: must be a positive whole number of requests (found -1)'],
+      ['a string', "'yes' as never", 'esre.config.ts: service.api: must be true, false or { auth, maxBodyBytes, throttling }'],
+    ];
+    for (const [what, api, message] of bad) {
+      it(`rejects ${what} with a ConfigError naming the field`, async () => {
+        config(withApi(api));
+        const error = await rejection(loadConfig({ cwd: dir }));
+        expect(error).to.be.instanceOf(ConfigError);
+        expect(error.message).to.include(message);
+      });
+    }
+
+    it('AggregateModel.api: on for every aggregate unless its schema module says api: false; off for all when service.api is off', async () => {
+      const schemas = path.join(dir, 'api-schemas');
+      mkdirSync(schemas, { recursive: true });
+      const account = readFileSync(path.join(EXAMPLE, 'schemas/account.schema.ts'), 'utf8');
+      writeFileSync(path.join(schemas, 'account.schema.ts'), account);
+      const optedOut = account.replace("name: 'account',\n  type: 'ACCOUNT',", "name: 'ledger',\n  type: 'LEDGER',\n  api: false,");
+      expect(optedOut, 'the example names its aggregate as this test expects').to.not.equal(account);
+      writeFileSync(path.join(schemas, 'ledger.schema.ts'), optedOut);
+      const project = (api: string) =>
+        `${head}{ schemas: 'api-schemas/*.schema.ts', output: 'api/generated', rules: 'api/rules', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: ${api} } });\n`;
+      config(project('true'), 'api.config.ts');
+      const on = await plan({ cwd: dir, config: 'api.config.ts' });
+      expect(on.model.aggregates.map((aggregate) => [aggregate.name, aggregate.api])).to.deep.equal([['account', true], ['ledger', false]]);
+      config(project('false'), 'api.config.ts');
+      const off = await plan({ cwd: dir, config: 'api.config.ts' });
+      expect(off.model.aggregates.map((aggregate) => [aggregate.name, aggregate.api])).to.deep.equal([['account', false], ['ledger', false]]);
+    });
   });
 
   it('reads another config file with --config / { config }', async () => {

@@ -129,6 +129,16 @@ describe('esre: unknown keys in esre.config.ts and in defineAggregate', function
       'esre.config.ts: service.eventBusNmae: unknown key; did you mean "eventBusName"?',
     ],
     ['a misspelled cdk key', `{ schemas: 'schemas/*.schema.ts', ${service}, cdk: { ouput: 'deploy' } }`, 'esre.config.ts: cdk.ouput: unknown key; did you mean "output"?'],
+    [
+      'a misspelled api key',
+      "{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: { maxBodyByte: 1024 } } }",
+      'esre.config.ts: service.api.maxBodyByte: unknown key; did you mean "maxBodyBytes"?',
+    ],
+    [
+      'a misspelled api throttling key',
+      "{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: { throttling: { burstLimt: 5 } } } }",
+      'esre.config.ts: service.api.throttling.burstLimt: unknown key; did you mean "burstLimit"?',
+    ],
     ['a key like no other', `{ schemas: 'schemas/*.schema.ts', ${service}, region: 'eu-west-1' }`, 'esre.config.ts: region: unknown key (valid keys: schemas, output, rules, service, cdk)'],
   ];
   for (const [what, body, message] of configCases) {
@@ -151,6 +161,8 @@ describe('esre: unknown keys in esre.config.ts and in defineAggregate', function
       (source) => source.replace("byEmail: 'email'", "byEmail: { module: './keys.ts', export: 'byEmail', exprot: 'byEmail' }"),
       'schemas/account.schema.ts: indexes.byEmail.exprot: unknown key; did you mean "export"?',
     ],
+    ['a misspelled api opt-out', (source) => source.replace("name: 'account',", "name: 'account',\n  apii: false,"), 'schemas/account.schema.ts: apii: unknown key; did you mean "api"?'],
+    ['an api opt-out that is not a boolean', (source) => source.replace("name: 'account',", "name: 'account',\n  api: 'no' as never,"), 'schemas/account.schema.ts: api: "no" is not true or false'],
   ];
   for (const [what, edit, message] of schemaCases) {
     it(`defineAggregate: ${what} is an error naming the file, the key path and the nearest valid key; exit 1, nothing written`, async () => {
@@ -183,7 +195,7 @@ describe('esre: unknown keys in esre.config.ts and in defineAggregate', function
       const output = tsc(path.join(bare, 'tsconfig.json')).stdout;
       const errors = output.split('\n').filter((line) => line.includes('error TS'));
       expect(errors, output).to.have.length((source.match(/@ts-expect-error /g) ?? []).length);
-      for (const key of ["'outptu'", "'eventBusNmae'", "'ouput'", "'indexs'", "'cdk' is missing"]) {
+      for (const key of ["'outptu'", "'eventBusNmae'", "'ouput'", "'indexs'", "'cdk' is missing", "'maxBodyByte'", "'burstLimt'", "'apii'"]) {
         expect(output, key).to.include(key);
       }
       expect(output).to.include("Type 'string' is not assignable to type 'never'");

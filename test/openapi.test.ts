@@ -1,0 +1,137 @@
+// The OpenAPI 3.1 document of the generated HTTP API: valid for a real OpenAPI validator, built
+// from the zod schemas, with one discriminated request schema and a valid example per inbound event.
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { expect } from 'chai';
+import { type AggregateModel, plan } from 'event-sourced-rules-engine/compiler';
+import { openApiDocument } from '../compiler/openapi.js';
+import { EXAMPLE, FIXTURES } from './compiler.support.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+type Json = Record<string, any>;
+
+/** An ajv over the whole document, so that `#/components/...` references resolve. */
+function documentValidator(document: Json) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(document, 'openapi.json');
+  return (schemaRef: string, value: unknown) => {
+    const validate = ajv.getSchema(`openapi.json${schemaRef}`)!;
+    const valid = validate(value) as boolean;
+    return { valid, errors: ajv.errorsText(validate.errors) };
+  };
+}
+
+async function aggregatesOf(cwd: string): Promise<readonly AggregateModel[]> {
+  return (await plan({ cwd })).model.aggregates;
+}
+
+describe('openapi.json: the OpenAPI 3.1 document of the generated HTTP API', function () {
+  this.timeout(60_000);
+  let account: readonly AggregateModel[];
+  let rich: readonly AggregateModel[];
+  let document: Json;
+
+  before(async () => {
+    account = await aggregatesOf(EXAMPLE);
+    rich = await aggregatesOf(path.join(FIXTURES, 'rich'));
+    document = openApiDocument({ title: 'account-service', auth: 'iam', maxBodyBytes: 262_144, aggregates: account });
+  });
+
+  it('is a valid OpenAPI 3.1 document for @seriousme/openapi-schema-validator', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(document));
+    expect(result.errors, JSON.stringify(result.errors)).to.equal(undefined);
+    expect(result.valid).to.equal(true);
+    expect(validator.version).to.equal('3.1');
+  });
+
+  it('is refused by the same validator when broken (the check above can fail)', async () => {
+    const broken = structuredClone(document);
+    delete broken.info;
+    broken.paths['/account/{id}'].get.responses = 'none';
+    expect((await new Validator().validate(broken)).valid).to.equal(false);
+  });
+
+  it('has the routes of the contract, each answering with the problem responses', () => {
+    expect(Object.keys(document.paths).sort()).to.deep.equal(['/account/by/{index}/{key}', '/account/{id}', '/account/{id}/events']);
+    const append = document.paths['/account/{id}/events'].post;
+    expect(Object.keys(append.responses).sort()).to.deep.equal(['200', '201', '400', '403', '405', '409', '413', '415', '422', '429', '500']);
+    expect(Object.keys(document.paths['/account/{id}'].get.responses)).to.include.members(['200', '404', '405', '500']);
+    expect(document.paths['/account/{id}/events'].get.parameters.map((p: Json) => p.name)).to.deep.equal(['after', 'limit']);
+    expect(document.paths['/account/by/{index}/{key}'].parameters[0].schema.enum).to.deep.equal(['byEmail']);
+    for (const status of ['400', '404', '405', '409', '413', '415', '422', '500']) {
+      expect(document.components.responses[`Problem${status}`].content['application/problem+json'].schema).to.deep.equal({ $ref: '#/components/schemas/Problem' });
+    }
+    expect(document.components.schemas.Problem.required).to.deep.equal(['type', 'title', 'status']);
+    expect(append.parameters).to.deep.equal([{ $ref: '#/components/parameters/IdempotencyKey' }]);
+    expect(document.components.parameters.IdempotencyKey).to.include({ name: 'Idempotency-Key', in: 'header', required: false });
+  });
+
+  it('takes one request schema per inbound event, discriminated by type, with payloads from the zod schemas', () => {
+    const schemas = document.components.schemas;
+    const inbound = ['ACCOUNT_OPENED', 'EMAIL_CHANGED', 'MONEY_DEPOSITED', 'MONEY_WITHDRAWN'];
+    expect(schemas.AccountInboundEvent.discriminator.propertyName).to.equal('type');
+    expect(Object.keys(schemas.AccountInboundEvent.discriminator.mapping)).to.deep.equal(inbound);
+    expect(schemas.AccountInboundEvent.oneOf).to.have.length(4);
+    expect(schemas.AccountMoneyDepositedEvent.properties.type).to.deep.equal({ const: 'MONEY_DEPOSITED' });
+    const { $schema: _, ...payload } = account[0]!.inbound.find((event) => event.type === 'MONEY_DEPOSITED')!.jsonSchema;
+    expect(schemas.AccountMoneyDepositedPayload).to.deep.include(payload);
+    const { $schema: __, ...state } = account[0]!.stateJsonSchema;
+    expect(schemas.AccountState).to.deep.include(state);
+    expect(schemas.AccountSnapshot.properties.state).to.deep.equal({ $ref: '#/components/schemas/AccountState' });
+    expect(schemas.AccountHistoryPage.properties).to.have.keys('events', 'cursor');
+  });
+
+  it('gives an example request per inbound event that its request schema accepts, and the zod schema too', () => {
+    const validate = documentValidator(document);
+    const examples = document.paths['/account/{id}/events'].post.requestBody.content['application/json'].examples;
+    expect(Object.keys(examples)).to.deep.equal(['ACCOUNT_OPENED', 'EMAIL_CHANGED', 'MONEY_DEPOSITED', 'MONEY_WITHDRAWN']);
+    for (const [type, example] of Object.entries<Json>(examples)) {
+      const result = validate('#/components/schemas/AccountAppendRequest', example.value);
+      expect(result.valid, `${type}: ${result.errors}`).to.equal(true);
+      const event = account[0]!.inbound.find((candidate) => candidate.type === type)!;
+      expect((event.schema as { safeParse(v: unknown): { success: boolean } }).safeParse(example.value.events[0].payload).success, type).to.equal(true);
+    }
+    expect(validate('#/components/schemas/AccountAppendRequest', { events: [{ type: 'MONEY_DEPOSITED', payload: { amount: -1 } }] }).valid).to.equal(false);
+    expect(validate('#/components/schemas/AccountAppendRequest', { events: [{ type: 'MONEY_STOLEN', payload: {} }] }).valid).to.equal(false);
+  });
+
+  it('asks for SigV4 signatures with IAM authorization, and for none without', () => {
+    expect(document.security).to.deep.equal([{ sigv4: [] }]);
+    expect(document.components.securitySchemes.sigv4).to.include({ type: 'apiKey', in: 'header', name: 'Authorization', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+    const open = openApiDocument({ title: 'account-service', auth: 'none', maxBodyBytes: 262_144, aggregates: account });
+    expect(open.security).to.equal(undefined);
+    expect((open.components as Json).securitySchemes).to.equal(undefined);
+  });
+
+  it('is deterministic, and its version changes with the API', () => {
+    const again = openApiDocument({ title: 'account-service', auth: 'iam', maxBodyBytes: 262_144, aggregates: account });
+    expect(JSON.stringify(again)).to.equal(JSON.stringify(document));
+    const open = openApiDocument({ title: 'account-service', auth: 'none', maxBodyBytes: 262_144, aggregates: account });
+    expect((open.info as Json).version).to.not.equal(document.info.version);
+  });
+
+  it('describes richer schemas (zod 4 and zod/v3: unions, records, nested objects, nullable, defaults) validly, with checked examples', async () => {
+    const richDocument = openApiDocument({ title: 'rich', auth: 'iam', maxBodyBytes: 1024, aggregates: rich });
+    const result = await new Validator().validate(structuredClone(richDocument));
+    expect(result.errors, JSON.stringify(result.errors)).to.equal(undefined);
+    const validate = documentValidator(richDocument);
+    const paths = richDocument.paths as Json;
+    let checked = 0;
+    for (const aggregate of rich) {
+      const examples = paths[`/${aggregate.folder}/{id}/events`].post.requestBody.content['application/json'].examples as Json;
+      for (const [type, example] of Object.entries<Json>(examples)) {
+        const check = validate(`#/components/schemas/${aggregate.pascal}AppendRequest`, example.value);
+        expect(check.valid, `${aggregate.name} ${type}: ${check.errors}`).to.equal(true);
+        checked++;
+      }
+      // Events whose payload has no Date field (JSON has no dates) all have an example.
+      const withoutDates = aggregate.inbound.filter((event) => !JSON.stringify(event.jsonSchema).includes('date-time')).map((event) => event.type);
+      expect(Object.keys(examples), aggregate.name).to.include.members(withoutDates);
+    }
+    expect(checked).to.be.greaterThan(4);
+  });
+});

@@ -5,7 +5,7 @@
  * scenario with the store's default settings; every step leaves a screenshot in
  * test-artifacts/browser-example/<store>/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildExample } from '../examples/browser/build.js';
 import { startExampleServer, type ExampleServer } from '../examples/browser/server.js';
 import { launchChromium } from './support/browser/chromium.js';
+import { REPO, runCli } from './compiler.support.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser-example');
 
@@ -33,6 +34,13 @@ describe('the browser example app (task board) in headless Chromium', function (
     await browser?.close();
     await server?.close();
     rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('is generated from its zod/mini schema module: the committed generated files are up to date (esre check)', () => {
+    const check = runCli(['check'], join(REPO, 'examples/browser'));
+    expect(check.status, check.stdout + check.stderr).to.equal(0);
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['example:browser'], 'npm run example:browser generates, then bundles and serves').to.match(/cd examples\/browser && .*esre\.js generate && .*start\.ts$/);
   });
 
   for (const store of ['indexeddb', 'local'] as const) {
@@ -78,7 +86,7 @@ describe('the browser example app (task board) in headless Chromium', function (
       async function expectColumn(page: Page, column: string, expected: string[]): Promise<void> {
         await page.waitForFunction(
           ([column, expected]) =>
-            JSON.stringify([...document.querySelectorAll(`[data-column="${column}"] [data-task-title]`)].map((node) => node.textContent)) ===
+            JSON.stringify(Array.from(document.querySelectorAll(`[data-column="${column}"] [data-task-title]`), (node) => node.textContent)) ===
             JSON.stringify(expected),
           [column, expected] as const,
           { timeout: 10_000 },

@@ -132,6 +132,7 @@ export class EmitContext {
           somethingHappenedV1ToV2: upcaster.name,
           "'./rules/upcasters/somethingHappenedV1ToV2.js'": `'${this.specifier(file, upcaster.file)}'`,
         })),
+        zodMiniLocale: aggregate.zodMini ? [{}] : [],
         outbound: aggregate.outbound.map((event) => ({
           SOMETHING_PUBLISHED: event.type,
           SomethingPublished: event.pascal,

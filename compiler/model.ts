@@ -18,7 +18,8 @@ import { unknownKeys } from './unknown-keys.js';
 import { explainLoadError, formatLocation } from './load-error.js';
 import { statePathAccessor } from './state-path.js';
 import { unstorableFields } from './storable.js';
-import { isZodObject, parseIssues, zodVersion } from './zod.js';
+import { englishZodMessages } from './zod-messages.js';
+import { isZodMini, isZodObject, parseIssues, zodVersion } from './zod.js';
 
 /** One inbound or outbound event of an aggregate. */
 export interface EventModel {
@@ -129,6 +130,11 @@ export interface AggregateModel {
    * schema module does not opt out with `api: false`.
    */
   readonly api: boolean;
+  /**
+   * Whether the schema module builds its schemas with `zod/mini`: the generated aggregate then
+   * loads zod's English messages itself (as classic zod does), so issues read the same.
+   */
+  readonly zodMini: boolean;
 }
 
 /** Everything the emitters work from. */
@@ -166,6 +172,7 @@ export async function buildModel(
 ): Promise<{ model: Model; problems: SchemaProblem[] }> {
   const problems: SchemaProblem[] = [];
   const converters = await jsonSchemaConverters();
+  await englishZodMessages();
   const aggregates: AggregateModel[] = [];
   const byFolder = new Map<string, string>();
   const byType = new Map<string, string>();
@@ -404,6 +411,7 @@ export async function buildModel(
       stateVersion,
       rulesVersion,
       api: config.api !== null && api !== false,
+      zodMini: [state, ...inbound.flatMap((event) => event.versions.map((version) => version.schema)), ...outbound.map((event) => event.schema)].some(isZodMini),
     });
   }
   aggregates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -14,6 +14,18 @@ export function zodVersion(schema: unknown): 4 | 3 | undefined {
   return undefined;
 }
 
+/**
+ * Whether a zod 4 schema was built with `zod/mini` (its functions: `z.optional(z.string())`)
+ * rather than classic `zod` (its methods: `z.string().optional()`). Both build the same
+ * schemas from zod's core; they differ in bundle size, and in that classic zod loads the
+ * English error messages when its first schema is made, while `zod/mini` loads no locale.
+ */
+export function isZodMini(schema: unknown): boolean {
+  if (zodVersion(schema) !== 4) return false;
+  const traits = (schema as Any)._zod.traits as { has?(name: string): boolean } | undefined;
+  return typeof traits?.has === 'function' && traits.has('ZodMiniType');
+}
+
 /** The zod kind of a schema in lower case: `object`, `string`, `optional`, ... (zod 3 names mapped to zod 4's). */
 export function zodKind(schema: unknown): string | undefined {
   const version = zodVersion(schema);

@@ -15,6 +15,10 @@ import {
   type Upcasters,
 } from 'event-sourced-rules-engine';
 import { initialState } from 'event-sourced-rules-engine/schema';
+// @each zodMiniLocale
+import { config as zodConfig } from 'zod/mini';
+import english from 'zod/v4/locales/en.js';
+// @end
 import definition from './template.schema.js';
 import { type TemplateIndexKeys, templateIndexList } from './indexes.js';
 import { templateRules } from './rules.index.js';
@@ -30,6 +34,12 @@ import type {
   TemplateState,
 } from './types.js';
 
+// @each zodMiniLocale
+// zod/mini loads no locale (every issue would read "Invalid input"): English, as classic zod
+// does, unless the app has set one (`z.config(...)`) before.
+if (!zodConfig().localeError) zodConfig(english());
+
+// @end
 /** The state before any event: the schema module's `initial`, parsed by its state schema. */
 const initial: TemplateState = initialState(definition);
 

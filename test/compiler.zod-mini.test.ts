@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generate } from 'event-sourced-rules-engine/compiler';
+import { FIXTURES, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject } from './compiler.support.js';
+
+const MINI = path.join(FIXTURES, 'mini');
+
+/** What a zod/mini module adds to aggregate.ts: zod's English messages, which classic zod loads itself. */
+const LOCALE_BLOCKS = [
+  "import { config as zodConfig } from 'zod/mini';\nimport english from 'zod/v4/locales/en.js';\n",
+  '// zod/mini loads no locale (every issue would read "Invalid input"): English, as classic zod\n' +
+    '// does, unless the app has set one (`z.config(...)`) before.\n' +
+    'if (!zodConfig().localeError) zodConfig(english());\n\n',
+];
+
+describe('esre generate: a zod/mini schema module (golden files)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let classic: string;
+
+  before(() => {
+    dir = scratchProject('mini');
+    for (const file of listFiles(MINI)) {
+      if (!isGenerated(path.join(MINI, file))) cpSync(path.join(MINI, file), path.join(dir, file));
+    }
+  });
+  after(() => {
+    removeProject(dir);
+    removeProject(classic);
+  });
+
+  it('reproduces the committed generated files byte for byte', async () => {
+    const result = await generate({ cwd: dir });
+    expect(result.stubsCreated, 'the fixture rules are committed').to.deep.equal([]);
+    const committed = listFiles(MINI).filter((file) => isGenerated(path.join(MINI, file)));
+    expect([...result.written].sort()).to.deep.equal(committed);
+    for (const file of result.written) expect(readFileSync(path.join(dir, file), 'utf8'), file).to.equal(readFileSync(path.join(MINI, file), 'utf8'));
+  });
+
+  it('generates what the same module written with zod generates: the types, the JSON Schemas byte for byte, the indexes; aggregate.ts only adds the English locale', async () => {
+    classic = scratchProject('mini-classic');
+    cpSync(path.join(FIXTURES, 'rich'), classic, { recursive: true });
+    cpSync(path.join(MINI, 'esre.config.ts'), path.join(classic, 'esre.config.ts'));
+    await generate({ cwd: classic });
+    const files = listFiles(path.join(MINI, 'src/generated/order'));
+    expect(files).to.include.members(['types.ts', 'events.ts', 'indexes.ts', 'events/inbound/ORDER_PLACED.schema.json', 'events/outbound/ORDER_CONFIRMED.schema.json']);
+    expect(files).to.deep.equal(listFiles(path.join(classic, 'src/generated/order')));
+    for (const file of files) {
+      const mini = readFileSync(path.join(MINI, 'src/generated/order', file), 'utf8');
+      const zod = readFileSync(path.join(classic, 'src/generated/order', file), 'utf8');
+      if (file === 'aggregate.ts') {
+        expect(mini).to.not.equal(zod);
+        for (const block of LOCALE_BLOCKS) expect(mini, file).to.include(block);
+        expect(LOCALE_BLOCKS.reduce((text, block) => text.replace(block, ''), mini), file).to.equal(zod);
+        expect(zod, 'a classic zod module does not import zod/mini').to.not.include('zod/mini');
+      } else expect(mini, file).to.equal(zod);
+    }
+  });
+
+  it('type-checks the committed fixture with tsc --strict', () => {
+    const { status, output } = runTsc(MINI);
+    expect(output).to.equal('');
+    expect(status).to.equal(0);
+  });
+
+  it('reports an initial state that does not match with the messages zod gives (a fresh process where only zod/mini made schemas)', () => {
+    const bad = scratchProject('mini-initial');
+    try {
+      for (const file of ['esre.config.ts', 'schemas/order.keys.ts']) cpSync(path.join(MINI, file), path.join(bad, file));
+      const schema = readFileSync(path.join(MINI, 'schemas/order.schema.ts'), 'utf8');
+      cpSync(path.join(MINI, 'schemas/order.schema.ts'), path.join(bad, 'schemas/order.schema.ts'));
+      const broken = schema.replace("status: 'draft',", "status: 'open',").replace('lines: [],', "lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }],");
+      expect(broken).to.not.equal(schema);
+      writeFileSync(path.join(bad, 'schemas/order.schema.ts'), broken);
+      const { status, stderr } = runCli(['generate'], bad);
+      expect(status).to.equal(1);
+      expect(stderr).to.include('initial.status: does not match state: Invalid option: expected one of "draft"|"placed"|"cancelled"');
+      expect(stderr).to.include('initial.lines.0.quantity: does not match state: Too small: expected number to be >0');
+    } finally {
+      removeProject(bad);
+    }
+  });
+});

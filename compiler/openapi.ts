@@ -68,7 +68,7 @@ export function openApiDocument(input: OpenApiInput): Json {
   const paths: Json = {};
   for (const aggregate of input.aggregates) {
     defineAggregateSchemas(aggregate, define);
-    Object.assign(paths, aggregatePaths(aggregate));
+    Object.assign(paths, aggregatePaths(aggregate, input.auth));
   }
 
   const body: Json = {
@@ -266,13 +266,16 @@ function recordSchema(aggregate: AggregateModel, type: string, payload: Json, op
   };
 }
 
-function aggregatePaths(aggregate: AggregateModel): Json {
+function aggregatePaths(aggregate: AggregateModel, auth: OpenApiInput['auth']): Json {
   const n = names(aggregate);
   const base = `/${aggregate.folder}`;
   const tags = [aggregate.folder];
   const idParameter = { name: 'id', in: 'path', required: true, description: `Id of the ${aggregate.type}.`, schema: { type: 'string', minLength: 1 } };
   const problems = (statuses: readonly string[]) => Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/Problem${status}` }]));
-  const gateway = { '403': { $ref: '#/components/responses/Forbidden' }, '429': { $ref: '#/components/responses/TooManyRequests' } };
+  const gateway = {
+    ...(auth === 'iam' ? { '403': { $ref: '#/components/responses/Forbidden' } } : {}),
+    '429': { $ref: '#/components/responses/TooManyRequests' },
+  };
   const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
   const examples: Json = {};
   for (const event of aggregate.inbound) {

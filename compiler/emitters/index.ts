@@ -13,6 +13,7 @@ import { eventsEmitter } from './events.js';
 import { indexesEmitter } from './indexes.js';
 import { jsonSchemasEmitter } from './json-schemas.js';
 import { lockEmitter } from './lock.js';
+import { openApiEmitter } from './openapi.js';
 import { ruleStubsEmitter } from './rule-stubs.js';
 import { rulesIndexEmitter } from './rules-index.js';
 import { typesEmitter } from './types.js';
@@ -30,6 +31,7 @@ export const emitters: readonly Emitter[] = [
   ruleStubsEmitter,
   upcasterStubsEmitter,
   jsonSchemasEmitter,
+  openApiEmitter,
   diagramEmitter,
   cdkEmitter,
   lockEmitter,

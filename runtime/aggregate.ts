@@ -673,7 +673,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
   #checkInbound(id: string, events: readonly DomainEvent<string, TInboundInput>[]): DomainEvent<string, TInbound>[] {
     if (events.length === 0) throw new TypeError(`${this.type} ${JSON.stringify(id)}: append needs at least one event`);
     const ids = new Set<string>();
-    return events.map((event) => {
+    return events.map((event, index) => {
       if (!event || typeof event.type !== 'string' || typeof event.id !== 'string' || !(event.occurredAt instanceof Date)) {
         throw new TypeError(`${this.type} ${JSON.stringify(id)}: append takes events made by createEvent`);
       }
@@ -684,11 +684,11 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
       }
       const schema = this.#schemas.inbound?.[event.type];
       if (this.#schemas.inbound && !schema && !this.#ignoreUnknown) {
-        throw new ValidationError(this.type, id, event.type, 'inbound', [{ path: [], message: 'no schema for this event type' }]);
+        throw new ValidationError(this.type, id, event.type, 'inbound', [{ path: [], message: 'no schema for this event type' }], index);
       }
       if (!schema) return event as DomainEvent<string, unknown> as DomainEvent<string, TInbound>;
       const result = check(schema, event.payload);
-      if (!result.ok) throw new ValidationError(this.type, id, event.type, 'inbound', result.issues);
+      if (!result.ok) throw new ValidationError(this.type, id, event.type, 'inbound', result.issues, index);
       return { ...event, payload: result.data as TInbound };
     });
   }

@@ -39,6 +39,11 @@ export class ValidationError extends EventSourcingError {
     readonly eventType: string,
     readonly direction: 'inbound' | 'outbound',
     readonly issues: readonly ValidationIssue[],
+    /**
+     * For an inbound payload: the 0-based position of the failing event among the events of
+     * the `append`/`appendTo` call (what an HTTP caller needs to point at its request body).
+     */
+    readonly eventIndex?: number,
   ) {
     const where = issues
       .map((issue) => `${issue.path.length ? issue.path.join('.') : '(payload)'}: ${issue.message}`)

@@ -48,3 +48,20 @@ describe('the root export', () => {
     expect(seen.some((entry) => FORBIDDEN.test(entry.url))).to.equal(true);
   });
 });
+
+describe('the ./http export', () => {
+  it('loads no AWS SDK, aws-cdk-lib, constructs or better-sqlite3 module (the generated module brings the store)', function () {
+    this.timeout(30_000);
+    const seen = resolutions('event-sourced-rules-engine/http');
+    expect(seen.map((entry) => entry.url)).to.include(`file://${root}runtime/http/handler.ts`);
+    expect(seen.filter((entry) => FORBIDDEN.test(entry.url)).map((entry) => entry.url)).to.deep.equal([]);
+  });
+
+  it('is not loaded by importing . or ./browser', function () {
+    this.timeout(60_000);
+    for (const specifier of ['event-sourced-rules-engine', 'event-sourced-rules-engine/browser']) {
+      const http = resolutions(specifier).filter((entry) => entry.url.includes('/runtime/http/'));
+      expect(http.map((entry) => entry.url), specifier).to.deep.equal([]);
+    }
+  });
+});

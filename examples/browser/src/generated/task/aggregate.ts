@@ -17,6 +17,8 @@ import {
   type Upcasters,
 } from 'event-sourced-rules-engine';
 import { initialState } from 'event-sourced-rules-engine/schema';
+import { config as zodConfig } from 'zod/mini';
+import english from 'zod/v4/locales/en.js';
 import definition from '../../../schemas/task.schema.js';
 import { type TaskIndexKeys, taskIndexList } from './indexes.js';
 import { taskRules } from './rules.index.js';
@@ -28,6 +30,10 @@ import type {
   TaskRules,
   TaskState,
 } from './types.js';
+
+// zod/mini loads no locale (every issue would read "Invalid input"): English, as classic zod
+// does, unless the app has set one (`z.config(...)`) before.
+if (!zodConfig().localeError) zodConfig(english());
 
 /** The state before any event: the schema module's `initial`, parsed by its state schema. */
 const initial: TaskState = initialState(definition);

@@ -142,7 +142,8 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       importedHashes: result.inputHashes,
       packages: result.packages,
       schemaFiles: result.model.aggregates.map((aggregate) => aggregate.schemaFile),
-      generated: generatedFiles,
+      written: result.changes.write,
+      unchanged: result.changes.unchanged,
       userFiles: [...result.changes.createStubs.map((file) => file.path), ...result.changes.kept],
       run: { unchanged: generatedFiles.map(relative).sort(), warnings: result.warnings, inputs: result.inputs, config: result.config },
     });

@@ -64,8 +64,10 @@ export interface RunRecord {
   /** `package.json` files of the node_modules packages imported. */
   readonly packages: readonly string[];
   readonly schemaFiles: readonly string[];
-  /** Absolute paths of every generated file (written or unchanged). */
-  readonly generated: readonly string[];
+  /** Generated files this run wrote, absolute paths: hashed from the content written (not read back). */
+  readonly written: readonly { readonly path: string; readonly content: string }[];
+  /** Generated files that were already up to date, absolute paths: hashed from disk. */
+  readonly unchanged: readonly string[];
   /** Absolute paths of the user-owned files the emitters produce (created or kept). */
   readonly userFiles: readonly string[];
   readonly run: CachedRun;
@@ -114,7 +116,9 @@ export function recordRun(record: RunRecord): void {
     const listings: Record<string, string[]> = {};
     for (const folder of [config.rules, config.output, ...(config.cdkOutput === null ? [] : [config.cdkOutput])]) listings[folder] = filesUnder(folder, SKIPPED);
     const outputs: Record<string, string> = {};
-    for (const generated of [...record.generated].sort()) outputs[generated] = hashOfFile(generated);
+    const hashes = new Map<string, string>(record.unchanged.map((file) => [file, hashOfFile(file)]));
+    for (const file of record.written) hashes.set(file.path, hashOf(file.content));
+    for (const generated of [...hashes.keys()].sort()) outputs[generated] = hashes.get(generated)!;
     const content: CacheRecord = {
       format: FORMAT,
       compiler: compilerFingerprint(),

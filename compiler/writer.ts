@@ -35,7 +35,7 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
   for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
     if (planned.has(file.path)) throw new Error(`two emitters produce ${file.path}`);
     planned.add(file.path);
-    const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : undefined;
+    const current = readIfExists(file.path);
     if (file.owner === 'user') {
       if (current === undefined) createStubs.push(final(file));
       else kept.push(file.path);
@@ -49,6 +49,16 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
   return { write, unchanged, createStubs, remove: [...new Set(remove)].sort(compare), kept };
 }
 
+/** A file's content; undefined when it does not exist (one system call either way). */
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /** At most one blank line in a row, none at the start, one newline at the end (what the formatter gives too). */
 export function tidyBlankLines(text: string): string {
   return text.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
@@ -59,12 +69,19 @@ export function tidyBlankLines(text: string): string {
  * target, so no reader ever sees half a file. Everything was computed and checked before this.
  */
 export function apply(changes: FileChanges): void {
-  for (const file of [...changes.write, ...changes.createStubs]) writeAtomically(file.path, file.content);
+  const folders = new Set<string>();
+  for (const file of [...changes.write, ...changes.createStubs]) {
+    const folder = path.dirname(file.path);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    writeAtomically(file.path, file.content);
+  }
   for (const file of changes.remove) rmSync(file, { force: true });
 }
 
 function writeAtomically(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.esre-tmp`;
   try {
     writeFileSync(temporary, content);

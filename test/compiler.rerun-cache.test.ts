@@ -149,7 +149,8 @@ describe('esre generate: a rerun with nothing changed answers from .esre-cache w
       importedHashes: new Map([[schema(), 'the hash when it was loaded']]),
       packages: [],
       schemaFiles: [schema()],
-      generated: [],
+      written: [],
+      unchanged: [],
       userFiles: [],
       run: { unchanged: [], warnings: [], inputs: [], config: result.config },
     });

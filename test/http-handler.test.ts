@@ -210,6 +210,13 @@ describe('event-sourced-rules-engine/http: createHttpHandler', () => {
       const exact = parse(await handle({ method: 'GET', path: '/counter/h-1/events', query: 'limit=5' }));
       expect(exact.events).to.have.length(5);
       expect(exact, 'no next when the page ends the history').to.not.have.property('next');
+      const past = parse(await handle({ method: 'GET', path: '/counter/h-1/events', query: 'after=5' }));
+      expect(past, 'a page after the last event is empty').to.deep.equal({ events: [] });
+    });
+
+    it('404 aggregate-not-found for the history of an aggregate with no events', async () => {
+      const result = await handle({ method: 'GET', path: '/counter/nobody/events' });
+      expect([result.statusCode, parse(result).type]).to.deep.equal([404, typeOf('aggregateNotFound')]);
     });
 
     for (const query of ['limit=0', 'limit=1001', 'limit=two', 'after=-1', 'after=nonsense', 'limt=5', 'after=1&after=2']) {
@@ -225,13 +232,13 @@ describe('event-sourced-rules-engine/http: createHttpHandler', () => {
       await post('q-1', [{ type: 'NAMED', payload: { name: 'plums' } }, { type: 'ADDED', payload: { amount: 7 } }]);
       await post('q-2', [{ type: 'NAMED', payload: { name: 'plums' } }]);
       const byName = parse(await handle({ method: 'GET', path: '/counter/by/byName/plums' }));
-      expect(byName.items.map((item: any) => item.aggregateId)).to.deep.equal(['q-1', 'q-2']);
+      expect(byName.snapshots.map((item: any) => item.aggregateId)).to.deep.equal(['q-1', 'q-2']);
       const bySize = await handle({ method: 'GET', path: '/counter/by/bySize/7' });
-      expect(parse(bySize).items.map((item: any) => item.aggregateId)).to.deep.equal(['q-1']);
+      expect(parse(bySize).snapshots.map((item: any) => item.aggregateId)).to.deep.equal(['q-1']);
       const padded = await handle({ method: 'GET', path: '/counter/by/bySize/07' });
       expect([padded.statusCode, parse(padded).type]).to.deep.equal([400, typeOf('badRequest')]);
       const none = parse(await handle({ method: 'GET', path: '/counter/by/byName/figs' }));
-      expect(none.items).to.deep.equal([]);
+      expect(none.snapshots).to.deep.equal([]);
     });
 
     it('an unknown index: 404 naming the indexes', async () => {

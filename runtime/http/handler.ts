@@ -79,7 +79,7 @@ export interface HistoryPageBody<TInbound = unknown> {
 /** The body of a `GET /{aggregate}/by/{index}/{key}` response. */
 export interface IndexQueryBody<TState = unknown> {
   /** The snapshots filed under the key, ordered by aggregate id. */
-  readonly items: readonly Snapshot<TState>[];
+  readonly snapshots: readonly Snapshot<TState>[];
 }
 
 /**
@@ -91,7 +91,8 @@ export interface IndexQueryBody<TState = unknown> {
  *   this append created the aggregate (its first event has sequence 1), else 200; the body is
  *   {@link AppendResponseBody}.
  * - `GET /{path}/{id}`: the snapshot; 404 when the aggregate has no events (sequence 0).
- * - `GET /{path}/{id}/events?after=&limit=`: a {@link HistoryPageBody}.
+ * - `GET /{path}/{id}/events?after=&limit=`: a {@link HistoryPageBody}; 404 when the aggregate
+ *   has no events (a page after its last event is empty, not a 404).
  * - `GET /{path}/by/{index}/{key}`: an {@link IndexQueryBody}.
  *
  * Errors are `application/problem+json` (see {@link PROBLEM_TYPES}); a 500 logs the error with
@@ -142,6 +143,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
             if (events.length > limit) break;
           }
         });
+        if (after === 0 && events.length === 0) throw new HttpProblem(PROBLEM_TYPES.aggregateNotFound, `${aggregate.type} ${JSON.stringify(route.id)} has no events`);
         const more = events.length > limit;
         const page = more ? events.slice(0, limit) : events;
         const body: HistoryPageBody = more ? { events: page, next: historyCursor(page[page.length - 1]!.sequence) } : { events: page };
@@ -157,8 +159,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         if (type === 'number' && !isCanonicalNumber(route.key)) {
           throw new HttpProblem(PROBLEM_TYPES.badRequest, `index ${route.index} has number keys; ${JSON.stringify(route.key)} is not a number written in canonical decimal (e.g. 42, -1.5)`);
         }
-        const items = await keyed(() => aggregate.query(route.index, type === 'number' ? Number(route.key) : route.key));
-        const body: IndexQueryBody = { items };
+        const snapshots = await keyed(() => aggregate.query(route.index, type === 'number' ? Number(route.key) : route.key));
+        const body: IndexQueryBody = { snapshots };
         return json(200, body);
       }
     }

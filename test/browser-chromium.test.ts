@@ -339,4 +339,50 @@ describe('browser stores in headless Chromium', function () {
     expect(result.sameState, 'snapshot, history and outbox unchanged').to.equal(true);
     expect(result.final).to.equal('fits again');
   });
+  it("fails an IndexedDB commit beyond the origin's quota with StorageQuotaError, writing nothing", async () => {
+    const page = await openPage('/idb-quota');
+    await page.evaluate(defineNotes);
+    // Chromium's quota for this origin, lowered through the DevTools protocol to 1 MiB.
+    const devtools = await context.newCDPSession(page);
+    await devtools.send('Storage.overrideQuotaForOrigin', { origin: server!.origin, quotaSize: 1024 * 1024 });
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as PageGlobals & { notes: (store: unknown) => Notes };
+      const store = new w.esre.IndexedDBEventStore({ name: 'idb-quota' });
+      const notes = w.notes(store);
+      const observe = async () => {
+        const history: unknown[] = [];
+        for await (const event of store.readHistory({ type: 'NOTE', id: 'q' })) history.push(event);
+        return w.esre.serialize({ snapshot: await store.loadSnapshot({ type: 'NOTE', id: 'q' }), history, outbox: await store.pendingOutbox() });
+      };
+      await notes.append('q', w.esre.createEvent('EDITED', { text: 'before', at: new Date() }));
+      const before = await observe();
+      let error: { name: string; key: string | undefined; isLimit: boolean; message: string } | undefined;
+      try {
+        // 1 Mi random characters (Chromium compresses large values, so not one repeated character)
+        // in the event, its snapshot and its outbox record: beyond 1 MiB.
+        const bytes = new Uint8Array(1 << 20);
+        for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+        const text = Array.from(bytes, (byte) => String.fromCharCode(33 + (byte % 90))).join('');
+        await notes.append('q', w.esre.createEvent('EDITED', { text, at: new Date() }));
+      } catch (caught) {
+        error = {
+          name: (caught as Error).name,
+          key: (caught as { key?: string }).key,
+          isLimit: caught instanceof w.esre.StoreLimitError,
+          message: (caught as Error).message,
+        };
+      }
+      const after = await observe();
+      await notes.append('q', w.esre.createEvent('EDITED', { text: 'fits again', at: new Date() }));
+      const final = (await notes.get('q')).state.text;
+      await store.close();
+      return { error, unchanged: before === after, final };
+    });
+    await devtools.send('Storage.overrideQuotaForOrigin', { origin: server!.origin });
+    expect(result.error?.name, result.error?.message).to.equal('StorageQuotaError');
+    expect(result.error?.isLimit, 'a StoreLimitError').to.equal(true);
+    expect(result.error?.key).to.match(/^"idb-quota"\//);
+    expect(result.unchanged, 'snapshot, history and outbox unchanged').to.equal(true);
+    expect(result.final).to.equal('fits again');
+  });
 });

@@ -3,11 +3,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'chai';
 import { generate } from 'event-sourced-rules-engine/compiler';
 import { cdkAppCommand } from '../compiler/emitters/cdk.js';
-import { copyExampleInputs, removeProject, scratchProject } from './compiler.support.js';
+import { copyExampleInputs, removeProject, runTsc, scratchProject, unformattedTypeScript } from './compiler.support.js';
 
 const CONFIG = `import { defineConfig } from 'event-sourced-rules-engine/schema';
 
@@ -130,5 +130,61 @@ export default defineAggregate({
     await generate({ cwd: dir });
     const stack = readFileSync(path.join(dir, 'infra/account-service-stack.ts'), 'utf8');
     expect(stack.match(/^\s+BALANCE_CHANGED: \{$/gm)).to.have.length(1);
+  });
+});
+
+describe('esre generate: the HTTP API in the CDK stack (service.api on)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(async () => {
+    dir = scratchProject('cdk-emitter-api');
+    copyExampleInputs(dir);
+    rmSync(path.join(dir, 'infra'), { recursive: true, force: true });
+    writeFileSync(
+      path.join(dir, 'esre.config.ts'),
+      CONFIG.replace("eventBusName: 'default' }", "eventBusName: 'default', api: { throttling: { rateLimit: 20, burstLimit: 40 } } }"),
+    );
+    await generate({ cwd: dir });
+    // The handler module (written by the api.ts emitter); a stand-in where it is not there yet.
+    const entry = path.join(dir, 'src/generated/account/api.ts');
+    if (!existsSync(entry)) writeFileSync(entry, 'export const handler = async () => ({ statusCode: 200 });\n');
+  });
+  after(() => removeProject(dir));
+
+  const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
+
+  it('writes the HTTP API settings of esre.config.ts and each served aggregate’s handler module into the stack, formatted', async () => {
+    const stack = read('deploy/cdk/billing-hub-stack.ts');
+    expect(stack).to.include('const billingHubApi: {');
+    expect(stack).to.include("auth: 'iam',");
+    expect(stack).to.include('throttling: { rateLimit: 20, burstLimit: 40 },');
+    expect(stack).to.include("aggregates: [\n    { path: 'account', entry: 'src/generated/account/api.ts' },\n  ],");
+    expect(stack).to.include("new CfnOutput(this, 'ApiUrl'");
+    expect(stack).to.not.match(/[Tt]emplate(Service|-service|-events)|com\.example\.template|src\/generated\/template/);
+    expect(await unformattedTypeScript(dir, ['deploy']), 'formatted by construction').to.deep.equal([]);
+    expect(runTsc(dir).output).to.equal('');
+  });
+
+  it('synthesizes the HTTP API: routes with AWS_IAM, a Node 22 arm64 function on the generated api.ts, throttling from the config, the ApiUrl output', async () => {
+    const module = (await import(pathToFileURL(path.join(dir, 'deploy/cdk/billing-hub-stack.ts')).href)) as {
+      BillingHubStack: new (scope: App, id: string, props: { projectRoot: string }) => import('aws-cdk-lib').Stack;
+    };
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const template = Template.fromStack(new module.BillingHubStack(app, 'billing-hub', { projectRoot: dir }));
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+    expect(routes.map((route) => route.RouteKey)).to.include.members(['POST /account/{id}/events', 'GET /account/{id}', 'GET /account/{id}/events', 'GET /account/by/{index}/{key}']);
+    for (const route of routes) expect(route.AuthorizationType).to.equal('AWS_IAM');
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Environment: { Variables: { EVENT_STORE_TABLE_NAME: Match.anyValue() } } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    expect(Object.keys(template.findOutputs('ApiUrl'))).to.deep.equal(['ApiUrl']);
+  });
+
+  it('leaves the HTTP API out of the stack when no aggregate is served', async () => {
+    const schema = path.join(dir, 'schemas/account.schema.ts');
+    writeFileSync(schema, readFileSync(schema, 'utf8').replace("indexes: { byEmail: 'email' },", "indexes: { byEmail: 'email' },\n  api: false,"));
+    await generate({ cwd: dir });
+    const stack = read('deploy/cdk/billing-hub-stack.ts');
+    expect(stack).to.not.match(/new EventSourcedHttpApi|import { EventSourcedHttpApi }|projectRoot|ApiUrl|node:path/);
   });
 });

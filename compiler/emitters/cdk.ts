@@ -12,7 +12,9 @@ import { jsonSchemaDocument } from './json-schemas.js';
  * The CDK deployment of the service, in the `cdk.output` folder (default `infra/`):
  * - `<service>-stack.ts` (generated, rewritten on every run): the event store table, the event
  *   bus (created, or imported with `-c importEventBus=true`), the outbox publisher and a schema
- *   registry with one schema per outbound event, read from the generated JSON Schemas;
+ *   registry with one schema per outbound event, read from the generated JSON Schemas; with
+ *   `service.api` on, the HTTP API (`EventSourcedHttpApi`) over each served aggregate's
+ *   generated `api.ts`, with the settings of `service.api` and the `ApiUrl` output;
  * - `app.ts` (created once, yours): the CDK app entry;
  * - `cdk.json` at the project root (created once, yours): runs the app with tsx (see
  *   {@link cdkAppCommand}).
@@ -35,6 +37,7 @@ export const cdkEmitter: Emitter = {
       "'template-events'": quote(service.eventBusName),
       "'./template-service-stack.js'": quote(context.specifier(appFile, stackFile)),
       'template-service': service.name,
+      ...httpApiTokens(context),
     };
 
     const outbound = outboundEvents(context.model.aggregates).map(({ aggregate, event }) => ({
@@ -44,7 +47,8 @@ export const cdkEmitter: Emitter = {
       'SOMETHING_PUBLISHED: 1,': `${event.type}: ${context.lock?.aggregates[aggregate.type]?.outbound[event.type]?.version ?? 1},`,
     }));
     const sources = [context.config.file, ...context.model.aggregates.map((aggregate) => aggregate.schemaFile)];
-    const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound } })}`;
+    const httpApi = servedAggregates(context).length > 0 ? [{}] : [];
+    const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound, httpApi } })}`;
     const appHeader =
       `// Created by esre for ${service.name}. This file is yours: esre never overwrites it.\n` +
       `// Deploy with \`npx cdk deploy\` (synthesize only: \`npx cdk synth\`).`;
@@ -61,6 +65,32 @@ export const cdkEmitter: Emitter = {
     ];
   },
 };
+
+/** The aggregates the HTTP service serves (none when `service.api` is off). */
+function servedAggregates(context: EmitContext): AggregateModel[] {
+  return context.config.api === null ? [] : context.model.aggregates.filter((aggregate) => aggregate.api);
+}
+
+/**
+ * The tokens of the template's HTTP API parts: its settings from `service.api` and, per served
+ * aggregate, its path segment and generated handler module (relative to the project folder,
+ * where `npx cdk` runs). Without a served aggregate the `projectRoot` prop goes away with them.
+ */
+function httpApiTokens(context: EmitContext): Record<string, string> {
+  const { api, root } = context.config;
+  const served = servedAggregates(context);
+  const name = camelCase(context.config.service!.name);
+  if (api === null || served.length === 0) return { 'projectRoot = process.cwd(), ': '' };
+  const entries = served.map(
+    (aggregate) => `    { path: ${quote(aggregate.folder)}, entry: ${quote(toPosix(path.relative(root, path.join(aggregate.outputDir, 'api.ts'))))} },`,
+  );
+  return {
+    templateServiceApi: `${name}Api`,
+    "auth: 'iam',": `auth: ${quote(api.auth)},`,
+    'throttling: { rateLimit: 50, burstLimit: 100 },': `throttling: { rateLimit: ${api.throttling.rateLimit}, burstLimit: ${api.throttling.burstLimit} },`,
+    "aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts' }],": `aggregates: [\n${entries.join('\n')}\n  ],`,
+  };
+}
 
 /**
  * Whether this package runs from its TypeScript sources (a checkout of its repository, where

@@ -96,7 +96,9 @@ const outboundSchemaVersions: Record<string, number> = {
  * account-service on AWS: the event store table (`DynamoEventStore` layout, stream, TTL,
  * point-in-time recovery, encryption, retained on delete), the event bus (created, or
  * imported), the outbox publisher (stream → Lambda → EventBridge, dead-letter queue) and an
- * EventBridge schema registry with one schema per outbound event.
+ * EventBridge schema registry with one schema per outbound event; with `service.api` on, also
+ * the HTTP API over the generated handlers (`EventSourcedHttpApi`: AWS_IAM authorization unless
+ * `auth: 'none'`, one function per aggregate, access logs, throttling).
  */
 export class AccountServiceStack extends Stack {
   readonly table: EventSourcedTable;

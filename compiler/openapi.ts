@@ -3,6 +3,7 @@ import { CompilerError } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import { exampleOf } from './json-schema-example.js';
 import type { AggregateModel, EventModel } from './model.js';
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, PROBLEM_TYPES, problemTypeUri } from '../runtime/http/index.js';
 
 /** What the OpenAPI document of a service is built from. */
 export interface OpenApiInput {
@@ -22,17 +23,25 @@ type Json = Record<string, unknown>;
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const PROBLEM_JSON = 'application/problem+json';
 
-/** The error responses of the handlers (RFC 9457 problem details), by status code. */
+/** When each error status is answered, in words (the problem types of each are listed after it). */
 const PROBLEMS: Readonly<Record<string, string>> = {
-  '400': 'The request is invalid: a path or query parameter, the JSON body, or an event payload (each failing field in `issues`). Nothing was written.',
-  '404': 'No such resource: the aggregate has no events yet (sequence 0), or the index does not exist.',
+  '400': 'The request is invalid: a path or query parameter, the JSON body, or an event payload (each failing place in `issues`). Nothing was written.',
+  '404': 'No such resource: the aggregate has no events yet (sequence 0), or no such route or index.',
   '405': 'The method is not allowed on this path (the `Allow` header lists those that are).',
   '409': 'Concurrent writes to the aggregate kept conflicting after the retries. Nothing was written; retry with the same Idempotency-Key.',
   '413': 'The body is larger than the limit, or the commit is larger than the store takes in one transaction. Nothing was written.',
-  '415': 'The body is not `application/json`. Nothing was written.',
-  '422': 'An event type this aggregate does not take. Nothing was written.',
-  '500': 'An unexpected error. The response names no internals; the function log has the details.',
+  '415': 'The body is not sent as JSON. Nothing was written.',
+  '422': 'An event type this aggregate does not take (`issues` points at it). Nothing was written.',
+  '500': 'An unexpected error. `detail` carries only the request id; the function log has the error.',
 };
+
+/** The description of an error response: when it is answered and the `type` of each of its problems. */
+function problemDescription(status: string): string {
+  const types = Object.values(PROBLEM_TYPES)
+    .filter((type) => String(type.status) === status)
+    .map((type) => `\`${problemTypeUri(type)}\` (${type.title})`);
+  return `${PROBLEMS[status]} Problem \`type\`: ${types.join(', ')}.`;
+}
 
 /** Problem statuses per operation. */
 const STATUSES = {
@@ -82,12 +91,12 @@ export function openApiDocument(input: OpenApiInput): Json {
           required: false,
           description:
             'Makes a retried request safe: a second request with the same key for the same aggregate writes nothing and answers with the result of the first.',
-          schema: { type: 'string', minLength: 1, maxLength: 256 },
+          schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
         },
       },
       responses: {
         ...Object.fromEntries(
-          Object.entries(PROBLEMS).map(([status, description]) => [`Problem${status}`, { description, content: { [PROBLEM_JSON]: { schema: ref('Problem') } } }]),
+          Object.keys(PROBLEMS).map((status) => [`Problem${status}`, { description: problemDescription(status), content: { [PROBLEM_JSON]: { schema: ref('Problem') } } }]),
         ),
         ...(input.auth === 'iam'
           ? { Forbidden: { description: 'The request is not signed, or its signer may not call this route (`execute-api:Invoke`).', content: { 'application/json': { schema: ref('GatewayError') } } } }
@@ -231,7 +240,7 @@ function defineAggregateSchemas(aggregate: AggregateModel, define: (name: string
     description: 'One page of the history, oldest first.',
     properties: {
       events: { type: 'array', items: ref(n.record) },
-      cursor: { type: 'string', description: 'Pass as `after` to read the next page; absent on the last page.' },
+      next: { type: 'string', description: 'Pass as `after` to read the next page (an opaque string); absent on the last page.' },
     },
     required: ['events'],
   });
@@ -291,12 +300,16 @@ function aggregatePaths(aggregate: AggregateModel, auth: OpenApiInput['auth']): 
         summary: `Append inbound events to one ${aggregate.type}`,
         description:
           'Validates every event against its schema, runs the rules and commits the events, the new snapshot, the index entries and the outbound events atomically. ' +
-          'Conflicting concurrent writes are retried; with an Idempotency-Key a repeated request is answered with the first result and writes nothing.',
+          'Conflicting concurrent writes are retried; with an Idempotency-Key a repeated request is answered with the first result and status, and writes nothing.',
         parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }],
         requestBody: { required: true, content: { 'application/json': { schema: ref(n.appendRequest), examples } } },
         responses: {
-          '200': { description: 'Appended to an aggregate that had events (or repeated with the same Idempotency-Key).', ...json(ref(n.appendResult)) },
-          '201': { description: 'The first events of the aggregate: it now exists.', ...json(ref(n.appendResult)) },
+          '200': { description: 'Appended to an aggregate that already had events.', ...json(ref(n.appendResult)) },
+          '201': {
+            description: 'The first events of the aggregate: it now exists.',
+            headers: { Location: { description: `The aggregate: \`${base}/{id}\`.`, schema: { type: 'string' } } },
+            ...json(ref(n.appendResult)),
+          },
           ...problems(STATUSES.append),
           ...gateway,
         },
@@ -306,8 +319,20 @@ function aggregatePaths(aggregate: AggregateModel, auth: OpenApiInput['auth']): 
         tags,
         summary: `Read the history of one ${aggregate.type}, page by page`,
         parameters: [
-          { name: 'after', in: 'query', required: false, description: 'The `cursor` of the previous page; absent for the first page.', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', required: false, description: 'Events per page (default and bounds: see the handler reference).', schema: { type: 'integer', minimum: 1 } },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            description: 'The `next` of the previous page, as is, or a sequence number (`12`: the events from sequence 13); absent for the first page.',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'Events per page.',
+            schema: { type: 'integer', minimum: 1, maximum: MAX_HISTORY_LIMIT, default: DEFAULT_HISTORY_LIMIT },
+          },
         ],
         responses: { '200': { description: 'A page of events.', ...json(ref(n.historyPage)) }, ...problems(STATUSES.history), ...gateway },
       },
@@ -344,17 +369,17 @@ function problemSchema(): Json {
     type: 'object',
     description: 'RFC 9457 problem details.',
     properties: {
-      type: { type: 'string', description: 'A URI reference naming the kind of problem.' },
+      type: { type: 'string', description: 'A URI naming the kind of problem (see the descriptions of the error responses).' },
       title: { type: 'string' },
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: { type: 'string' },
-      instance: { type: 'string' },
+      instance: { type: 'string', description: 'The request path.' },
       issues: {
         type: 'array',
         description: 'The failing fields of a validation error.',
         items: {
           type: 'object',
-          properties: { path: { type: 'string', description: 'e.g. `events[0].payload.amount`' }, message: { type: 'string' } },
+          properties: { path: { type: 'string', description: 'A JSON Pointer into the request body, e.g. `/events/0/payload/amount`.' }, message: { type: 'string' } },
           required: ['path', 'message'],
         },
       },

@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { type AggregateModel, generate, plan } from 'event-sourced-rules-engine/compiler';
+import { PROBLEM_TYPES, problemTypeUri } from 'event-sourced-rules-engine/http';
 import { openApiDocument } from '../compiler/openapi.js';
 import { EXAMPLE, FIXTURES, copyExampleInputs, isGenerated, removeProject, scratchProject } from './compiler.support.js';
 
@@ -67,6 +68,8 @@ describe('openapi.json: the OpenAPI 3.1 document of the generated HTTP API', fun
       expect(document.components.responses[`Problem${status}`].content['application/problem+json'].schema).to.deep.equal({ $ref: '#/components/schemas/Problem' });
     }
     expect(document.components.schemas.Problem.required).to.deep.equal(['type', 'title', 'status']);
+    // every problem type the handler answers with is named under its status
+    for (const type of Object.values(PROBLEM_TYPES)) expect(document.components.responses[`Problem${type.status}`].description).to.include(problemTypeUri(type));
     expect(append.parameters).to.deep.equal([{ $ref: '#/components/parameters/IdempotencyKey' }]);
     expect(document.components.parameters.IdempotencyKey).to.include({ name: 'Idempotency-Key', in: 'header', required: false });
   });
@@ -83,7 +86,7 @@ describe('openapi.json: the OpenAPI 3.1 document of the generated HTTP API', fun
     const { $schema: __, ...state } = account[0]!.stateJsonSchema;
     expect(schemas.AccountState).to.deep.include(state);
     expect(schemas.AccountSnapshot.properties.state).to.deep.equal({ $ref: '#/components/schemas/AccountState' });
-    expect(schemas.AccountHistoryPage.properties).to.have.keys('events', 'cursor');
+    expect(schemas.AccountHistoryPage.properties).to.have.keys('events', 'next');
   });
 
   it('gives an example request per inbound event that its request schema accepts, and the zod schema too', () => {

@@ -41,6 +41,9 @@ describe('the browser example app (task board) in headless Chromium', function (
     expect(check.status, check.stdout + check.stderr).to.equal(0);
     const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts['example:browser'], 'npm run example:browser generates, then bundles and serves').to.match(/cd examples\/browser && .*esre\.js generate && .*start\.ts$/);
+    // docs/browser.md's command block (and the README's sentence) name this script.
+    expect(readFileSync(join(REPO, 'docs/browser.md'), 'utf8')).to.contain('\nnpm run example:browser ');
+    expect(readFileSync(join(REPO, 'README.md'), 'utf8')).to.contain('`npm run example:browser`');
   });
 
   for (const store of ['indexeddb', 'local'] as const) {

@@ -30,6 +30,7 @@ const CASES: readonly { name: string; title: string; dynamodb?: boolean }[] = [
   { name: 'validation', title: 'append with zod validation' },
   { name: 'compiler', title: 'compiler: 50 aggregates × 20 events' },
   { name: 'stores', title: 'SQLite and IndexedDB append' },
+  { name: 'aggregate-bundle', title: 'browser bundle of one aggregate: zod/mini vs zod' },
   { name: 'browser-example', title: 'browser example: bundle size and time to open in Chromium' },
   { name: 'hot-aggregate', title: 'hot aggregate: 8 writers with group commit vs 1 writer', dynamodb: true },
   { name: 'recalculate-all', title: 'recalculateAll of 1,000 aggregates × 100 events, DynamoDB Local', dynamodb: true },

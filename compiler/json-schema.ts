@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { zodKind, zodVersion } from './zod.js';
 
 /** A JSON Schema document (draft 2020-12 for zod 4 schemas, draft-07 for zod 3 schemas). */
@@ -13,17 +14,33 @@ type Converters = {
 
 let converters: Promise<Converters> | undefined;
 
+interface Zod3Converter {
+  readonly zodToJsonSchema: Converters['zod3'];
+  readonly parseDef: Converters['zod3Parse'];
+  readonly ignoreOverride: symbol;
+}
+
+let zod3Converter: Zod3Converter | undefined;
+
+/** `zod-to-json-schema` (its CommonJS build, loaded synchronously) the first time a zod 3 schema is converted: a zod 4 project never loads it. */
+function zod3(): Zod3Converter {
+  zod3Converter ??= createRequire(import.meta.url)('zod-to-json-schema') as Zod3Converter;
+  return zod3Converter;
+}
+
 async function loadConverters(): Promise<Converters> {
-  const [zod, zodToJsonSchema] = await Promise.all([import('zod'), import('zod-to-json-schema')]);
+  const zod = await import('zod');
   return {
     zod4: zod.z.toJSONSchema as unknown as Converters['zod4'],
-    zod3: zodToJsonSchema.zodToJsonSchema as unknown as Converters['zod3'],
-    zod3Parse: zodToJsonSchema.parseDef as unknown as Converters['zod3Parse'],
-    zod3Default: zodToJsonSchema.ignoreOverride,
+    zod3: (schema, options) => zod3().zodToJsonSchema(schema, options),
+    zod3Parse: (def, refs, forceResolution) => zod3().parseDef(def, refs, forceResolution),
+    get zod3Default() {
+      return zod3().ignoreOverride;
+    },
   };
 }
 
-/** Loads the converters once: zod 4's `toJSONSchema` and `zod-to-json-schema` for zod 3. */
+/** Loads the converters once: zod 4's `toJSONSchema` now, `zod-to-json-schema` for zod 3 when first needed. */
 export function jsonSchemaConverters(): Promise<Converters> {
   converters ??= loadConverters();
   return converters;

@@ -1,5 +1,6 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashOfFile, packageManifestOf } from './fingerprint.js';
 import type { NamespacedUnregister, register as Register } from 'tsx/esm/api';
@@ -23,19 +24,44 @@ function loadTsx(): Promise<{ register: typeof Register }> {
 const RUN_PARAMETER = 'esre-run';
 
 /**
- * A resolve hook that carries the importing module's run parameter over to the project files it
- * imports (not to `node_modules`, whose modules every run shares): Node caches modules by URL,
- * so each run sees project files as they are now.
+ * Resolve hooks that run before tsx's:
+ * - a package's plain ES module (a `.js` or `.mjs` file under `node_modules` that tsx would only
+ *   have marked with its namespace) resolves to its URL without tsx's namespace, so the project's
+ *   modules and the compiler share one instance of each such package: zod, which the compiler
+ *   loads before registering the hooks, is not loaded a second time, module by module through
+ *   the hooks thread. The first such URL reached from the project, and those reached from it,
+ *   are posted to the compiler, which records their packages (tsx reports only the modules of
+ *   its namespace);
+ * - the importing module's run parameter is carried over to the project files it imports (not
+ *   to `node_modules`, whose modules every run shares): Node caches modules by URL, so each run
+ *   sees project files as they are now.
  */
-const PROPAGATE_RUN = `export async function resolve(specifier, context, next) {
+const RESOLVE_HOOKS = `let port;
+const reached = new Set();
+export function initialize(data) {
+  port = data.port;
+}
+export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
   const parent = context.parentURL;
-  if (!parent || !parent.startsWith('file:') || !result.url.startsWith('file:') || result.url.includes('/node_modules/')) return result;
+  if (result.url.startsWith('file:') && result.url.includes('/node_modules/')) return shared(result, parent);
+  if (!parent || !parent.startsWith('file:') || !result.url.startsWith('file:')) return result;
   const run = new URL(parent).searchParams.get(${JSON.stringify(RUN_PARAMETER)});
   if (run === null) return result;
   const url = new URL(result.url);
   url.searchParams.set(${JSON.stringify(RUN_PARAMETER)}, run);
   return { ...result, url: url.href };
+}
+function shared(result, parent) {
+  const url = new URL(result.url);
+  const namespaced = url.searchParams.has('tsx-namespace');
+  if (namespaced && (result.format !== 'module' || url.searchParams.size !== 1 || !/\\.m?js$/.test(url.pathname))) return result;
+  url.search = '';
+  if (namespaced || reached.has(parent)) {
+    if (!reached.has(url.href)) port.postMessage(url.href);
+    reached.add(url.href);
+  }
+  return namespaced ? { ...result, url: url.href } : result;
 }`;
 
 /** What one run imported from the project. */
@@ -86,7 +112,13 @@ function sharedHooks(): Promise<SharedHooks> {
         if (!imports.hashes.has(file)) imports.hashes.set(file, hashOfFile(file));
       },
     });
-    Module.register(`data:text/javascript,${encodeURIComponent(PROPAGATE_RUN)}`);
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (url: string) => {
+      const manifest = packageManifestOf(fileURLToPath(url));
+      if (manifest) packages.add(manifest);
+    });
+    port1.unref();
+    Module.register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOKS)}`, { data: { port: port2 }, transferList: [port2] });
     return { api, runs, packages };
   })();
   return shared;

@@ -40,6 +40,15 @@ describe('the compiler module loader', function () {
     });
   }
 
+  it("gives a schema module the compiler's own instance of a package's ES modules (zod is loaded once)", async () => {
+    dir = scratchProject('loader');
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-project', type: 'module' }));
+    writeFileSync(path.join(dir, 'zod-of-module.ts'), "import * as zod from 'zod';\n\nexport default zod;\n");
+    loader = await ModuleLoader.create();
+    const namespace = await loader.import(path.join(dir, 'zod-of-module.ts'));
+    expect(namespace.default).to.equal(await import('zod'));
+  });
+
   it('leaves a CommonJS module that is not compiled ESM (no __esModule) as Node gives it', () => {
     const exportsObject = { default: 'inner' };
     expect(unwrapCommonJsDefault({ default: exportsObject }).default).to.equal(exportsObject);

@@ -158,3 +158,47 @@ describe('esre generate: a rerun with nothing changed answers from .esre-cache w
     expect((await run()).full).to.equal(true);
   });
 });
+
+describe('esre generate: the rerun cache follows the packages the schema modules import', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const file = (relative: string) => path.join(dir, relative);
+  const run = async () => {
+    const before = loads();
+    await generate({ cwd: dir });
+    return loads() > before;
+  };
+  /** An ES module package in the project's node_modules. */
+  const writePackage = (name: string, source: string) => {
+    mkdirSync(file(`node_modules/${name}`), { recursive: true });
+    writeFileSync(file(`node_modules/${name}/package.json`), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: './index.js' }));
+    writeFileSync(file(`node_modules/${name}/index.js`), source);
+  };
+
+  before(async () => {
+    dir = scratchProject('rerun-packages');
+    mkdirSync(file('schemas'));
+    copyFileSync(path.join(EXAMPLE, 'esre.config.ts'), file('esre.config.ts'));
+    // the schema module imports a package, which imports another one
+    writePackage('esre-test-limits', "import { floor } from 'esre-test-floor';\n\nexport const minimum = floor;\n");
+    writePackage('esre-test-floor', 'export const floor = 0;\n');
+    writeFileSync(
+      file('schemas/note.schema.ts'),
+      COUNTING +
+        "import { z } from 'zod';\nimport { defineAggregate } from 'event-sourced-rules-engine/schema';\nimport { minimum } from 'esre-test-limits';\n\n" +
+        "export default defineAggregate({ name: 'note', state: z.object({ length: z.number().min(minimum) }), initial: { length: 0 }, inbound: { NOTE_TAKEN: z.object({ text: z.string() }) } });\n",
+    );
+    expect(await run(), 'the first run').to.equal(true);
+    expect(await run(), 'the second run').to.equal(false);
+  });
+  after(() => removeProject(dir));
+
+  for (const name of ['esre-test-limits', 'esre-test-floor']) {
+    it(`runs in full after a change to the package.json of ${name === 'esre-test-limits' ? 'a package a schema module imports' : 'a package imported by that package'}`, async () => {
+      const manifest = file(`node_modules/${name}/package.json`);
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('1.0.0', '1.0.1'));
+      expect(await run(), 'a full run').to.equal(true);
+      expect(await run(), 'the run after it is cached again').to.equal(false);
+    });
+  }
+});

@@ -29,6 +29,7 @@ export class BroadcastChannelPublisher implements OutboxPublisher<TaskOutbound> 
     readonly onPublished: (message: FeedMessage) => void,
   ) {}
 
+  /** Posts every record (a channel accepts them all) and reports them published. */
   async publish(records: readonly OutboxRecord<TaskOutbound>[]): Promise<PublishResult<TaskOutbound>> {
     for (const record of records) {
       const message: FeedMessage = {
@@ -54,6 +55,7 @@ export class FeedView {
     this.#list = list;
   }
 
+  /** Adds an outbound event at the top, unless this event id is already shown. */
   show(message: FeedMessage): void {
     if (this.#seen.has(message.id)) return;
     this.#seen.add(message.id);

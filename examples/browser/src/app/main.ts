@@ -5,7 +5,6 @@
  * commits re-render the board; Undo appends compensating events; outbound events reach a
  * `BroadcastChannel` and the feed through the outbox relay.
  */
-import type { Snapshot } from 'event-sourced-rules-engine';
 import { TaskAggregate } from '../generated/task/aggregate.js';
 import { TaskEvents } from '../generated/task/events.js';
 import type { TaskInboundEvent, TaskState } from '../generated/task/types.js';
@@ -70,6 +69,9 @@ function scheduleRender(): Promise<void> {
   return rendering;
 }
 
+/** Runs an action started by a click; its error goes to the status line. */
+const act = (work: Promise<void>) => void work.catch(showError);
+
 /** Appends `event` to task `taskId` (whose state was `before`) and remembers how to undo it. */
 async function change(taskId: string, event: TaskInboundEvent, before: TaskState): Promise<void> {
   await tasks.append(taskId, event);
@@ -78,12 +80,11 @@ async function change(taskId: string, event: TaskInboundEvent, before: TaskState
   await scheduleRender();
 }
 
-const act = (work: Promise<void>) => void work.catch(showError);
 const actions: CardActions = {
   move: (task, to) => act(change(task.aggregateId, TaskEvents.taskMoved({ to }), task.state)),
   remove: (task) => act(change(task.aggregateId, TaskEvents.taskRemoved({}), task.state)),
   restore: (task) => act(change(task.aggregateId, TaskEvents.taskRestored({}), task.state)),
-  select: (task: Snapshot<TaskState>) => {
+  select: (task) => {
     selected = task.aggregateId;
     act(scheduleRender());
   },

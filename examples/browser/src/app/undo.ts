@@ -38,6 +38,7 @@ export function compensationOf(taskId: string, event: TaskInboundEvent, before: 
 export class UndoStack {
   readonly #entries: UndoEntry[] = [];
 
+  /** Remembers a change (nothing when it needs no compensation). */
   push(entry: UndoEntry | undefined): void {
     if (entry) this.#entries.push(entry);
   }
@@ -47,6 +48,7 @@ export class UndoStack {
     return this.#entries.at(-1);
   }
 
+  /** Takes the change Undo reverses off the stack. */
   pop(): UndoEntry | undefined {
     return this.#entries.pop();
   }

@@ -7,6 +7,7 @@
  */
 import type { Emitter } from '../emitter.js';
 import { aggregateEmitter } from './aggregate.js';
+import { apiEmitter } from './api.js';
 import { cdkEmitter } from './cdk.js';
 import { diagramEmitter } from './diagram.js';
 import { eventsEmitter } from './events.js';
@@ -28,6 +29,7 @@ export const emitters: readonly Emitter[] = [
   indexesEmitter,
   rulesIndexEmitter,
   aggregateEmitter,
+  apiEmitter,
   ruleStubsEmitter,
   upcasterStubsEmitter,
   jsonSchemasEmitter,

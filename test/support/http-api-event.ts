@@ -21,14 +21,21 @@ export interface RequestSpec {
   readonly stage?: string;
 }
 
-/** The route key API Gateway reports for a path of the generated routes. */
-function routeKeyOf(method: string, path: string): string {
+/** The route API Gateway matches for a path of the generated routes, and its decoded path parameters. */
+function routeOf(method: string, path: string): { routeKey: string; pathParameters: Record<string, string> } {
   const segments = path.split('/').filter(Boolean);
-  const [aggregate] = segments;
-  if (segments.length === 2) return `GET /${aggregate}/{id}`;
-  if (segments.length === 3 && segments[2] === 'events') return `${method} /${aggregate}/{id}/events`;
-  if (segments.length === 4 && segments[1] === 'by') return `GET /${aggregate}/by/{index}/{key}`;
-  return `ANY /${aggregate}/{proxy+}`;
+  const decode = (segment: string) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  };
+  const [aggregate, first, second, third] = segments;
+  if (method === 'GET' && segments.length === 2) return { routeKey: `GET /${aggregate}/{id}`, pathParameters: { id: decode(first!) } };
+  if ((method === 'GET' || method === 'POST') && segments.length === 3 && second === 'events') return { routeKey: `${method} /${aggregate}/{id}/events`, pathParameters: { id: decode(first!) } };
+  if (method === 'GET' && segments.length === 4 && first === 'by') return { routeKey: `GET /${aggregate}/by/{index}/{key}`, pathParameters: { index: decode(second!), key: decode(third!) } };
+  return { routeKey: `ANY /${aggregate}/{proxy+}`, pathParameters: { proxy: decode(segments.slice(1).join('/')) } };
 }
 
 /** An `APIGatewayProxyEventV2` (payload format 2.0) for `spec`. */
@@ -53,7 +60,8 @@ export function httpApiEvent(spec: RequestSpec) {
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(query)) queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   const requestId = randomUUID().slice(0, 18).replace(/-/g, '') + '=';
-  const routeKey = spec.routeKey ?? routeKeyOf(spec.method, spec.path);
+  const route = routeOf(spec.method, spec.path);
+  const routeKey = spec.routeKey ?? route.routeKey;
   const now = new Date();
   return {
     version: '2.0',
@@ -62,6 +70,7 @@ export function httpApiEvent(spec: RequestSpec) {
     rawQueryString: query,
     headers,
     ...(query ? { queryStringParameters } : {}),
+    pathParameters: route.pathParameters,
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123defg',

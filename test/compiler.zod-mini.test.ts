@@ -81,4 +81,47 @@ describe('esre generate: a zod/mini schema module (golden files)', function () {
       removeProject(bad);
     }
   });
+
+  it('esre check judges schema changes alike: moving a module from zod to zod/mini changes no schema; the same breaking edits give the same messages', () => {
+    const project = scratchProject('mini-check');
+    try {
+      cpSync(MINI, project, { recursive: true });
+      const schema = path.join(project, 'schemas/order.schema.ts');
+      const sources = { mini: readFileSync(schema, 'utf8'), zod: readFileSync(path.join(FIXTURES, 'rich/schemas/order.schema.ts'), 'utf8') };
+      expect(runCli(['check'], project).status, 'the fixture passes esre check').to.equal(0);
+      writeFileSync(schema, sources.zod);
+      const moved = runCli(['check'], project);
+      expect(moved.stderr.trim().split('\n'), 'only the locale lines of aggregate.ts are stale').to.deep.equal(['esre check: 1 problem', '  src/generated/order/aggregate.ts: generated file is stale (run esre generate)']);
+      const edits = {
+        mini: [
+          ['percent: z.number().check(z.gte(0), z.lte(100))', 'percent: z.string()'],
+          ["status: z.enum(['draft', 'placed', 'cancelled'])", "status: z.enum(['draft', 'placed'])"],
+          ['city: z.nullable(z.string()), lines', 'lines'],
+        ],
+        zod: [
+          ['percent: z.number().min(0).max(100)', 'percent: z.string()'],
+          ["status: z.enum(['draft', 'placed', 'cancelled'])", "status: z.enum(['draft', 'placed'])"],
+          ['city: z.string().nullable(), lines', 'lines'],
+        ],
+      };
+      const verdicts: Record<string, string> = {};
+      for (const flavour of ['mini', 'zod'] as const) {
+        let source = sources[flavour];
+        for (const [from, to] of edits[flavour]) {
+          expect(source, flavour).to.include(from!);
+          source = source.replace(from!, to!);
+        }
+        writeFileSync(schema, source);
+        const checked = runCli(['check'], project);
+        expect(checked.status).to.equal(1);
+        verdicts[flavour] = checked.stderr;
+      }
+      expect(verdicts.mini).to.include('field percent: type changed from number to string');
+      expect(verdicts.mini).to.include('enum value "cancelled" removed');
+      expect(verdicts.mini).to.include('outbound event ORDER_CONFIRMED');
+      expect(verdicts.mini).to.equal(verdicts.zod);
+    } finally {
+      removeProject(project);
+    }
+  });
 });

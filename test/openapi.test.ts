@@ -7,7 +7,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { type AggregateModel, generate, plan } from 'event-sourced-rules-engine/compiler';
-import { PROBLEM_TYPES, problemTypeUri } from 'event-sourced-rules-engine/http';
+import { InMemoryEventStore } from 'event-sourced-rules-engine';
+import { PROBLEM_TYPES, createHttpHandler, problemTypeUri } from 'event-sourced-rules-engine/http';
+import { AccountAggregate } from '../examples/account/src/generated/account/aggregate.js';
 import { openApiDocument } from '../compiler/openapi.js';
 import { EXAMPLE, FIXTURES, copyExampleInputs, isGenerated, removeProject, scratchProject } from './compiler.support.js';
 
@@ -101,6 +103,28 @@ describe('openapi.json: the OpenAPI 3.1 document of the generated HTTP API', fun
     }
     expect(validate('#/components/schemas/AccountAppendRequest', { events: [{ type: 'MONEY_DEPOSITED', payload: { amount: -1 } }] }).valid).to.equal(false);
     expect(validate('#/components/schemas/AccountAppendRequest', { events: [{ type: 'MONEY_STOLEN', payload: {} }] }).valid).to.equal(false);
+  });
+
+  it('gives example requests the handler accepts: each example, posted to the generated aggregate’s handler, gets a 2xx', async () => {
+    const handler = createHttpHandler({ aggregate: new AccountAggregate({ store: new InMemoryEventStore() }), path: 'account' });
+    const post = (id: string, body: unknown) =>
+      handler({
+        rawPath: `/account/${id}/events`,
+        headers: { 'content-type': 'application/json' },
+        requestContext: { requestId: `req-${id}`, stage: '$default', http: { method: 'POST' } },
+        body: JSON.stringify(body),
+      });
+    const examples = document.paths['/account/{id}/events'].post.requestBody.content['application/json'].examples as Record<string, Json>;
+    for (const [type, example] of Object.entries(examples)) {
+      const id = `example-${type}`;
+      // every other event goes to an opened account, as it would in use
+      if (type !== 'ACCOUNT_OPENED') expect((await post(id, examples.ACCOUNT_OPENED!.value)).statusCode).to.equal(201);
+      const response = await post(id, example.value);
+      expect(response.statusCode, `${type}: ${response.body}`).to.be.within(200, 201);
+      expect(JSON.parse(response.body).events.at(-1).type).to.equal(type);
+    }
+    const invalid = await post('example-invalid', { events: [{ type: 'MONEY_DEPOSITED', payload: { amount: 'one' } }] });
+    expect(invalid.statusCode).to.equal(400);
   });
 
   it('asks for SigV4 signatures with IAM authorization, and for none without', async () => {

@@ -76,7 +76,7 @@ function eventIdOf(record: DynamoDBRecord): string | undefined {
 }
 
 describe('outbox end to end: DynamoDB Local stream → Lambda handler → EventBridge (loopback)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // ~20 s on a quiet machine; DynamoDB Local streams slow down a lot on a busy one
   const local = useDynamoDBLocal();
   let server: FakeEventBridge;
   let streams: DynamoDBStreamsClient;

@@ -76,7 +76,7 @@ function eventIdOf(record: DynamoDBRecord): string | undefined {
 }
 
 describe('outbox end to end: DynamoDB Local stream → Lambda handler → EventBridge (loopback)', function () {
-  this.timeout(300_000); // ~20 s on a quiet machine; DynamoDB Local streams slow down a lot on a busy one
+  this.timeout(300_000); // DynamoDB Local streams slow down a lot when the machine is busy (120 s was exceeded at load 15)
   const local = useDynamoDBLocal();
   let server: FakeEventBridge;
   let streams: DynamoDBStreamsClient;

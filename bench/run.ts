@@ -32,6 +32,7 @@ const CASES: readonly { name: string; title: string; dynamodb?: boolean }[] = [
   { name: 'stores', title: 'SQLite and IndexedDB append' },
   { name: 'aggregate-bundle', title: 'browser bundle of one aggregate: zod/mini vs zod' },
   { name: 'browser-example', title: 'browser example: bundle size and time to open in Chromium' },
+  { name: 'http-bundle', title: 'HTTP handler Lambda bundle size' },
   { name: 'hot-aggregate', title: 'hot aggregate: 8 writers with group commit vs 1 writer', dynamodb: true },
   { name: 'recalculate-all', title: 'recalculateAll of 1,000 aggregates × 100 events, DynamoDB Local', dynamodb: true },
 ];

@@ -2,9 +2,12 @@ import { expect } from 'chai';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
-import { FIXTURES, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject } from './compiler.support.js';
+import { EXAMPLE, FIXTURES, REPO, copyExampleInputs, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject } from './compiler.support.js';
 
 const MINI = path.join(FIXTURES, 'mini');
+
+/** The account example written with zod/mini, as docs/compiler.md shows it. */
+const DOCS_ACCOUNT = [...readFileSync(path.join(REPO, 'docs/compiler.md'), 'utf8').matchAll(/<!-- doc-test: tested-in test\/compiler\.zod-mini\.test\.ts -->\n```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
 
 /** What a zod/mini module adds to aggregate.ts: zod's English messages, which classic zod loads itself. */
 const LOCALE_BLOCKS = [
@@ -120,6 +123,27 @@ describe('esre generate: a zod/mini schema module (golden files)', function () {
       expect(verdicts.mini).to.include('enum value "cancelled" removed');
       expect(verdicts.mini).to.include('outbound event ORDER_CONFIRMED');
       expect(verdicts.mini).to.equal(verdicts.zod);
+    } finally {
+      removeProject(project);
+    }
+  });
+
+  it('generates, from the account example written with zod/mini as docs/compiler.md shows it, the example\'s committed files but for the locale lines', async () => {
+    expect(DOCS_ACCOUNT, 'one block in docs/compiler.md').to.have.length(1);
+    const project = scratchProject('mini-account');
+    try {
+      copyExampleInputs(project);
+      writeFileSync(path.join(project, 'schemas/account.schema.ts'), DOCS_ACCOUNT[0]!);
+      const result = await generate({ cwd: project });
+      expect(result.written.length).to.be.greaterThan(10);
+      for (const file of result.written) {
+        const mini = readFileSync(path.join(project, file), 'utf8');
+        const zod = readFileSync(path.join(EXAMPLE, file), 'utf8');
+        if (file.endsWith('/aggregate.ts')) {
+          for (const block of LOCALE_BLOCKS) expect(mini, file).to.include(block);
+          expect(LOCALE_BLOCKS.reduce((text, block) => text.replace(block, ''), mini), file).to.equal(zod);
+        } else expect(mini, file).to.equal(zod);
+      }
     } finally {
       removeProject(project);
     }

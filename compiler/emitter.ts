@@ -100,7 +100,11 @@ export class EmitContext {
     return `${options.header}\n\n${instantiate(readTemplate(template), data)}`;
   }
 
-  /** Tokens and lists for an aggregate, for templates written against `templates/template.schema.ts`. */
+  /**
+   * Tokens and lists for an aggregate, for templates written against `templates/template.schema.ts`.
+   * Each list is computed when a template's `@each` block first asks for it (a rule stub uses
+   * none of them).
+   */
   templateData(aggregate: AggregateModel, file: string, extra: Tokens): TemplateData {
     return {
       tokens: {
@@ -111,47 +115,70 @@ export class EmitContext {
         '{ SOMETHING_HAPPENED: { version: 2, steps: { 1: somethingHappenedV1ToV2 } } }': upcastersLiteral(aggregate),
         ...extra,
       },
-      lists: {
-        inbound: aggregate.inbound.map((event) => ({
-          SOMETHING_HAPPENED: event.type,
-          SomethingHappened: event.pascal,
-          somethingHappened: event.camel,
-          "'./rules/somethingHappened.js'": `'${this.specifier(file, aggregate.rules.get(event.type)!.file)}'`,
-        })),
-        inboundVersion: aggregate.inbound
-          .filter((event) => event.versioned)
-          .flatMap((event) =>
-            event.versions.map(({ version }) => ({
-              SOMETHING_HAPPENED: event.type,
-              SomethingHappenedV1Payload: `${event.pascal}V${version}Payload`,
-              "['versions'][1]": `['versions'][${version}]`,
-              'schema version 1': `schema version ${version}`,
-            })),
-          ),
-        upcaster: aggregate.upcasters.map((upcaster) => ({
-          somethingHappenedV1ToV2: upcaster.name,
-          "'./rules/upcasters/somethingHappenedV1ToV2.js'": `'${this.specifier(file, upcaster.file)}'`,
-        })),
-        zodMiniLocale: aggregate.zodMini ? [{}] : [],
-        outbound: aggregate.outbound.map((event) => ({
-          SOMETHING_PUBLISHED: event.type,
-          SomethingPublished: event.pascal,
-          somethingPublished: event.camel,
-        })),
-        index: aggregate.indexes.map((index) => ({ byKey: index.name, ByKey: index.pascal, queryByKey: `query${index.pascal}` })),
-        pathIndex: aggregate.indexes
-          .filter((index) => index.kind === 'path')
-          .map((index) => ({ byKey: index.name, 'snapshot.state.key': index.accessor! })),
-        functionIndex: aggregate.indexes
-          .filter((index) => index.kind === 'function')
-          .map((index) => ({
-            keyFunction: index.exportName!,
-            byOtherKeys: `${index.name}Keys`,
-            "'./template.keys.js'": `'${this.specifier(file, index.module!)}'`,
+      lists: onDemand({
+        inbound: () =>
+          aggregate.inbound.map((event) => ({
+            SOMETHING_HAPPENED: event.type,
+            SomethingHappened: event.pascal,
+            somethingHappened: event.camel,
+            "'./rules/somethingHappened.js'": `'${this.specifier(file, aggregate.rules.get(event.type)!.file)}'`,
           })),
-      },
+        inboundVersion: () =>
+          aggregate.inbound
+            .filter((event) => event.versioned)
+            .flatMap((event) =>
+              event.versions.map(({ version }) => ({
+                SOMETHING_HAPPENED: event.type,
+                SomethingHappenedV1Payload: `${event.pascal}V${version}Payload`,
+                "['versions'][1]": `['versions'][${version}]`,
+                'schema version 1': `schema version ${version}`,
+              })),
+            ),
+        upcaster: () =>
+          aggregate.upcasters.map((upcaster) => ({
+            somethingHappenedV1ToV2: upcaster.name,
+            "'./rules/upcasters/somethingHappenedV1ToV2.js'": `'${this.specifier(file, upcaster.file)}'`,
+          })),
+        zodMiniLocale: () => (aggregate.zodMini ? [{}] : []),
+        outbound: () =>
+          aggregate.outbound.map((event) => ({
+            SOMETHING_PUBLISHED: event.type,
+            SomethingPublished: event.pascal,
+            somethingPublished: event.camel,
+          })),
+        index: () => aggregate.indexes.map((index) => ({ byKey: index.name, ByKey: index.pascal, queryByKey: `query${index.pascal}` })),
+        pathIndex: () =>
+          aggregate.indexes
+            .filter((index) => index.kind === 'path')
+            .map((index) => ({ byKey: index.name, 'snapshot.state.key': index.accessor! })),
+        functionIndex: () =>
+          aggregate.indexes
+            .filter((index) => index.kind === 'function')
+            .map((index) => ({
+              keyFunction: index.exportName!,
+              byOtherKeys: `${index.name}Keys`,
+              "'./template.keys.js'": `'${this.specifier(file, index.module!)}'`,
+            })),
+      }),
     };
   }
+}
+
+/** A record whose values are computed on first read (each once), from the functions given. */
+function onDemand<T>(compute: Readonly<Record<string, () => T>>): Readonly<Record<string, T>> {
+  const values: Record<string, T> = {};
+  for (const [key, value] of Object.entries(compute)) {
+    Object.defineProperty(values, key, {
+      enumerable: true,
+      get() {
+        const computed = value();
+        Object.defineProperty(values, key, { value: computed, enumerable: true });
+        return computed;
+      },
+      configurable: true,
+    });
+  }
+  return values;
 }
 
 /**

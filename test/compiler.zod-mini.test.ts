@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
 import { EXAMPLE, FIXTURES, REPO, copyExampleInputs, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject } from './compiler.support.js';
@@ -147,5 +147,33 @@ describe('esre generate: a zod/mini schema module (golden files)', function () {
     } finally {
       removeProject(project);
     }
+  });
+
+  it('generates the same files for a versioned inbound event (types, the JSON Schema of every version, the lock, the upcaster stub)', async () => {
+    const flavours = {
+      mini: { header: "import * as z from 'zod/mini';", v1: 'z.object({ amount: z.number().check(z.positive()) })', v2: "z.object({ amount: z.number().check(z.positive()), currency: z.enum(['EUR', 'USD']) })" },
+      zod: { header: "import { z } from 'zod';", v1: 'z.object({ amount: z.number().positive() })', v2: "z.object({ amount: z.number().positive(), currency: z.enum(['EUR', 'USD']) })" },
+    };
+    const files: Record<string, Record<string, string>> = {};
+    for (const [flavour, { header, v1, v2 }] of Object.entries(flavours)) {
+      const project = scratchProject(`mini-versioned-${flavour}`);
+      try {
+        writeFileSync(path.join(project, 'esre.config.ts'), readFileSync(path.join(MINI, 'esre.config.ts'), 'utf8'));
+        mkdirSync(path.join(project, 'schemas'));
+        writeFileSync(
+          path.join(project, 'schemas/account.schema.ts'),
+          `${header}\nimport { defineAggregate, versioned } from 'event-sourced-rules-engine/schema';\n\nexport default defineAggregate({\n  name: 'account',\n  state: z.object({ balance: z.number() }),\n  initial: { balance: 0 },\n  inbound: { MONEY_DEPOSITED: versioned({ 1: ${v1}, 2: ${v2} }) },\n});\n`,
+        );
+        const result = await generate({ cwd: project });
+        expect(result.stubsCreated).to.include('src/rules/account/upcasters/moneyDepositedV1ToV2.ts');
+        files[flavour] = Object.fromEntries(
+          [...result.written, ...result.stubsCreated].filter((file) => !file.endsWith('/aggregate.ts')).map((file) => [file, readFileSync(path.join(project, file), 'utf8')]),
+        );
+      } finally {
+        removeProject(project);
+      }
+    }
+    expect(Object.keys(files.mini!)).to.include.members(['esre.lock.json', 'src/generated/account/types.ts', 'src/generated/account/events/inbound/MONEY_DEPOSITED.schema.json']);
+    expect(files.mini).to.deep.equal(files.zod);
   });
 });

@@ -144,7 +144,10 @@ describe('the browser example app (task board) in headless Chromium', function (
 
       it('undoes with a compensating event, seen in the log and in the other tab', async () => {
         const undo = second.locator('#undo');
-        expect(await undo.textContent()).to.equal('Undo moving "Buy milk" to done');
+        // The label follows the tab's latest change (the render after the commit sets it).
+        await second.waitForFunction(() => document.getElementById('undo')?.textContent === 'Undo moving "Buy milk" to done', undefined, { timeout: 10_000 }).catch(async () => {
+          expect(await undo.textContent()).to.equal('Undo moving "Buy milk" to done');
+        });
         await undo.click();
         await expectColumn(second, 'doing', ['Buy milk']);
         await expectColumn(first, 'doing', ['Buy milk']);

@@ -100,7 +100,14 @@ byId('undo').addEventListener('click', () => {
   const entry = undo.pop();
   if (!entry) return;
   selected = entry.taskId;
-  act(tasks.append(entry.taskId, entry.compensate()).then(scheduleRender));
+  const undone = tasks.append(entry.taskId, entry.compensate()).then(
+    () => scheduleRender(),
+    (error: unknown) => {
+      undo.push(entry); // not undone: it stays the next change to undo
+      throw error;
+    },
+  );
+  act(undone);
 });
 
 byId<HTMLFormElement>('tag-filter').addEventListener('input', (event) => {

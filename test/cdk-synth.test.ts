@@ -57,6 +57,9 @@ describe('npx cdk synth in examples/account', function () {
       'AWS::SQS::Queue',
       'AWS::EventSchemas::Registry',
       'AWS::EventSchemas::Schema',
+      'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Route',
+      'AWS::ApiGatewayV2::Stage',
     ]);
     const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
     expect(assets.some((asset) => existsSync(path.join(out, asset, 'index.js'))), 'the bundled handler').to.equal(true);

@@ -12,7 +12,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { expect } from 'chai';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DynamoDBOutboxEventBridgeHandler, EventSourcedTable, eventBridgeEventSchema } from 'event-sourced-rules-engine/cdk';
+import { DynamoDBOutboxEventBridgeHandler, EventSourcedTable, HTTP_HANDLER_TABLE_ACTIONS, eventBridgeEventSchema } from 'event-sourced-rules-engine/cdk';
 import { DYNAMO_TABLE_LAYOUT, OUTBOX_INSERT_FILTER_PATTERN } from 'event-sourced-rules-engine/dynamodb';
 import { OUTBOX_HANDLER_ENVIRONMENT } from 'event-sourced-rules-engine/eventbridge';
 import { AccountServiceStack, accountServiceSettings } from '../examples/account/infra/account-service-stack.js';
@@ -37,6 +37,18 @@ function only<T>(record: Record<string, T>): [string, T] {
   return entries[0]!;
 }
 
+/** The outbox publisher's function (the stack also has one HTTP handler function per aggregate). */
+function outboxFunction(template: Template): [string, Resources[string]] {
+  return only(
+    Object.fromEntries(
+      Object.entries(ofType(template, 'AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.[OUTBOX_HANDLER_ENVIRONMENT.source] !== undefined),
+    ),
+  );
+}
+
+/** The example project: the stack finds the generated handler modules from there. */
+const EXAMPLE = fileURLToPath(new URL('../examples/account/', import.meta.url));
+
 /** Skips asset bundling for stacks under this app (the bundling itself is covered once below). */
 const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
@@ -48,7 +60,7 @@ describe('the generated CDK stack of examples/account', function () {
 
   before(() => {
     app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'esre-cdk-test-')) });
-    stack = new AccountServiceStack(app, 'account-service');
+    stack = new AccountServiceStack(app, 'account-service', { projectRoot: EXAMPLE });
     template = Template.fromStack(stack); // bundles the handler with the local esbuild
   });
   after(() => {
@@ -56,7 +68,7 @@ describe('the generated CDK stack of examples/account', function () {
   });
 
   it('bundles a handler that works: loaded from the asset, it publishes an outbox insert to the bus', async () => {
-    const [, fn] = only(ofType(template, 'AWS::Lambda::Function'));
+    const [, fn] = outboxFunction(template);
     const assetHash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
     const bundle = path.join(app.outdir, `asset.${assetHash}`, 'index.js');
     expect(readdirSync(path.dirname(bundle))).to.include('index.js');
@@ -139,7 +151,7 @@ describe('the generated CDK stack of examples/account', function () {
   });
 
   it('runs the bundled handler on Node.js 22 with the source and bus from esre.config.ts', () => {
-    const [, fn] = only(ofType(template, 'AWS::Lambda::Function'));
+    const [, fn] = outboxFunction(template);
     expect(fn.Properties.Runtime).to.equal('nodejs22.x');
     expect(fn.Properties.Handler).to.equal('index.handler');
     expect(fn.Properties.Environment.Variables).to.deep.include({
@@ -189,8 +201,60 @@ describe('the generated CDK stack of examples/account', function () {
 
   it('outputs the table, bus, source, function, dead-letter queue and registry', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).to.deep.equal(
-      ['DeadLetterQueueUrl', 'EventBusArn', 'EventBusName', 'EventSource', 'OutboxFunctionName', 'SchemaRegistryName', 'TableName'].sort(),
+      ['ApiUrl', 'DeadLetterQueueUrl', 'EventBusArn', 'EventBusName', 'EventSource', 'OutboxFunctionName', 'SchemaRegistryName', 'TableName'].sort(),
     );
+  });
+
+  it('serves the account aggregate over an HTTP API: the four routes (and a catch-all) with AWS_IAM, access logs, the throttling of esre.config.ts', () => {
+    only(ofType(template, 'AWS::ApiGatewayV2::Api'));
+    const routes = Object.values(ofType(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).to.deep.equal(
+      ['ANY /account/{proxy+}', 'GET /account/by/{index}/{key}', 'GET /account/{id}', 'GET /account/{id}/events', 'POST /account/{id}/events'].sort(),
+    );
+    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).to.equal('AWS_IAM');
+    const [, stage] = only(ofType(template, 'AWS::ApiGatewayV2::Stage'));
+    expect(stage.Properties.DefaultRouteSettings).to.deep.equal({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }); // api: true, the defaults
+    const logGroup = (template.toJSON().Resources as Resources)[stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]!;
+    expect(logGroup.Type).to.equal('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).to.be.a('number');
+    expect(template.findOutputs('ApiUrl')).to.have.property('ApiUrl');
+  });
+
+  it('runs the generated api.ts on Node.js 22 arm64 with the table name, granted item actions and Query on the table only (no Scan, no DeleteTable, no "*")', async () => {
+    const tableId = Object.keys(ofType(template, 'AWS::DynamoDB::GlobalTable'))[0]!;
+    const [outboxId] = outboxFunction(template);
+    const [, fn] = only(Object.fromEntries(Object.entries(ofType(template, 'AWS::Lambda::Function')).filter(([id]) => id !== outboxId)));
+    expect(fn.Properties.Runtime).to.equal('nodejs22.x');
+    expect(fn.Properties.Architectures).to.deep.equal(['arm64']);
+    expect(fn.Properties.Environment.Variables.EVENT_STORE_TABLE_NAME).to.deep.equal({ Ref: tableId });
+    const statements = Object.values(ofType(template, 'AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const onTable = statements.filter((statement) => JSON.stringify(statement.Resource).includes(`"${tableId}","Arn"`));
+    expect(onTable).to.have.length(1);
+    expect([onTable[0]!.Action].flat().sort()).to.deep.equal([...HTTP_HANDLER_TABLE_ACTIONS].sort());
+    expect(onTable[0]!.Resource).to.deep.equal({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).to.not.include.oneOf(['dynamodb:Scan', 'dynamodb:DeleteTable', 'dynamodb:*', '*']);
+    // The asset is the bundled handler: loaded as Lambda would, it answers a wrong method with its 405 problem.
+    const bundle = path.join(app.outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    const scratch = fileURLToPath(new URL(`../node_modules/.cache/esre-cdk-api-test-${process.pid}/`, import.meta.url));
+    mkdirSync(scratch, { recursive: true });
+    const saved = { region: process.env.AWS_REGION, table: process.env.EVENT_STORE_TABLE_NAME };
+    try {
+      copyFileSync(bundle, path.join(scratch, 'index.cjs'));
+      Object.assign(process.env, { AWS_REGION: 'us-east-1', EVENT_STORE_TABLE_NAME: 'never-called' });
+      const { handler } = createRequire(import.meta.url)(path.join(scratch, 'index.cjs')) as { handler: (event: unknown) => Promise<{ statusCode: number; headers: Record<string, string> }> };
+      const response = await handler({ rawPath: '/account/a-1', headers: {}, requestContext: { requestId: 'r-1', stage: '$default', http: { method: 'DELETE' } } });
+      expect(response.statusCode).to.equal(405);
+      expect(response.headers['content-type']).to.include('application/problem+json');
+    } finally {
+      for (const [key, value] of [['AWS_REGION', saved.region], ['EVENT_STORE_TABLE_NAME', saved.table]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('passes cdk-nag AwsSolutions: no unacknowledged errors, and every acknowledgment has a written reason', () => {
@@ -214,7 +278,7 @@ describe('the generated CDK stack of examples/account', function () {
   });
 
   it('imports an existing bus instead of creating one when asked, still granting PutEvents on that bus only', () => {
-    const imported = Template.fromStack(new AccountServiceStack(noBundling(), 'imported', { importEventBus: true }));
+    const imported = Template.fromStack(new AccountServiceStack(noBundling(), 'imported', { importEventBus: true, projectRoot: EXAMPLE }));
     imported.resourceCountIs('AWS::Events::EventBus', 0);
     const statements = Object.values(ofType(imported, 'AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const putEvents = statements.filter((statement: { Action: unknown }) => statement.Action === 'events:PutEvents');

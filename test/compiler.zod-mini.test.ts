@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
-import { EXAMPLE, FIXTURES, REPO, copyExampleInputs, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject } from './compiler.support.js';
+import { EXAMPLE, FIXTURES, REPO, copyExampleInputs, isGenerated, listFiles, removeProject, runCli, runTsc, scratchProject, unformattedTypeScript } from './compiler.support.js';
 
 const MINI = path.join(FIXTURES, 'mini');
 
@@ -39,6 +39,7 @@ describe('esre generate: a zod/mini schema module (golden files)', function () {
     const committed = listFiles(MINI).filter((file) => isGenerated(path.join(MINI, file)));
     expect([...result.written].sort()).to.deep.equal(committed);
     for (const file of result.written) expect(readFileSync(path.join(dir, file), 'utf8'), file).to.equal(readFileSync(path.join(MINI, file), 'utf8'));
+    expect(await unformattedTypeScript(dir, ['src']), 'formatted by construction, the locale lines too').to.deep.equal([]);
   });
 
   it('generates what the same module written with zod generates: the types, the JSON Schemas byte for byte, the indexes; aggregate.ts only adds the English locale', async () => {

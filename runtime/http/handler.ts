@@ -31,8 +31,15 @@ export const MAX_HISTORY_LIMIT = 1000;
 /** The longest `Idempotency-Key` accepted, in characters. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
-/** What the handler needs of an aggregate: a runtime `Aggregate` (any copy of this package). */
-export type ServedAggregate = Pick<Aggregate<any, any, any, any>, 'type' | 'indexes' | 'processor' | 'get' | 'append' | 'history' | 'query'>;
+/**
+ * What the handler needs of an aggregate: a runtime `Aggregate` (any copy of this package), of
+ * any state and event types, including one whose rules publish nothing (outbound type `never`).
+ * Of its processor only the inbound event types are read (`processor.run` takes the outbound
+ * type in a parameter, which would refuse such an aggregate).
+ */
+export type ServedAggregate = Pick<Aggregate<any, any, any, any>, 'type' | 'indexes' | 'get' | 'append' | 'history' | 'query'> & {
+  readonly processor: { readonly eventTypes: readonly string[] };
+};
 
 /** How an index's keys are written in a URL: as they are, or as a number (canonical decimal). */
 export type IndexKeyType = 'string' | 'number';

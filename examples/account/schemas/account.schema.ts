@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineAggregate } from 'event-sourced-rules-engine/schema';
 
 /** A bank account: opened, money in and out with an overdraft limit, a changeable email. */

@@ -31,6 +31,24 @@ export function explainLoadError(error: unknown): LoadFailure {
   return syntaxError(message) ?? unresolvedImport(error, message) ?? linkError(error, message) ?? thrownError(error, message);
 }
 
+/**
+ * A hint for the commonest mistake in a `zod/mini` module, a classic zod method
+ * (`z.string().optional()`, `.min(1)`): `message` gains what zod/mini writes instead, when the
+ * failing file imports `zod/mini` and the error is `... .name is not a function`.
+ */
+export function withZodMiniHint(message: string, file: string): string {
+  const method = /\.(\w+) is not a function\b/.exec(message)?.[1];
+  if (method === undefined) return message;
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return message;
+  }
+  if (!/(['"])zod\/mini\1/.test(source)) return message;
+  return `${message} (a zod/mini schema has no .${method}() method: wrappers are functions, such as z.optional(x), and checks go to .check(...); see "zod/mini" in docs/compiler.md)`;
+}
+
 /** Formats a location as `file:line:column` with `file` relative to `root` (`/`-separated). */
 export function formatLocation(location: SourceLocation, root: string): string {
   const relative = path.relative(root, location.file);

@@ -15,7 +15,7 @@ import {
 } from './names.js';
 import { AGGREGATE_DEFINITION, AGGREGATE_KEYS, INDEX_FUNCTION_KEYS, isVersionedSchema } from './schema.js';
 import { unknownKeys } from './unknown-keys.js';
-import { explainLoadError, formatLocation } from './load-error.js';
+import { explainLoadError, formatLocation, withZodMiniHint } from './load-error.js';
 import { statePathAccessor } from './state-path.js';
 import { unstorableFields } from './storable.js';
 import { englishZodMessages } from './zod-messages.js';
@@ -184,7 +184,9 @@ export async function buildModel(
     try {
       module = await loader.import(file);
     } catch (error) {
-      const { message, location } = explainLoadError(error);
+      const explained = explainLoadError(error);
+      const location = explained.location;
+      const message = withZodMiniHint(explained.message, location?.file ?? file);
       if (location?.file === file) problems.push({ file: where, field: '', line: location.line, column: location.column, message: `cannot load the module: ${message}` });
       else report('', `cannot load the module: ${location ? `${formatLocation(location, config.root)}: ` : ''}${message}`);
       continue;

@@ -86,6 +86,26 @@ describe('esre generate: a zod/mini schema module (golden files)', function () {
     }
   });
 
+  it('a classic zod method on a zod/mini schema (z.string().optional()): the load error says which method and what zod/mini writes instead', () => {
+    const bad = scratchProject('mini-method');
+    try {
+      for (const file of ['esre.config.ts', 'schemas/order.keys.ts']) cpSync(path.join(MINI, file), path.join(bad, file));
+      const schema = readFileSync(path.join(MINI, 'schemas/order.schema.ts'), 'utf8');
+      const broken = schema.replace('note: z.optional(z.string()),', 'note: z.string().optional(),');
+      expect(broken).to.not.equal(schema);
+      writeFileSync(path.join(bad, 'schemas/order.schema.ts'), broken);
+      for (const command of ['generate', 'check']) {
+        const { status, stderr } = runCli([command], bad);
+        expect(status, command).to.equal(1);
+        expect(stderr, command).to.include(
+          'cannot load the module: TypeError: z.string(...).optional is not a function (a zod/mini schema has no .optional() method: wrappers are functions, such as z.optional(x), and checks go to .check(...); see "zod/mini" in docs/compiler.md)',
+        );
+      }
+    } finally {
+      removeProject(bad);
+    }
+  });
+
   it('esre check judges schema changes alike: moving a module from zod to zod/mini changes no schema; the same breaking edits give the same messages', () => {
     const project = scratchProject('mini-check');
     try {

@@ -158,7 +158,7 @@ describe('esre generate: the HTTP API in the CDK stack (service.api on)', functi
     expect(stack).to.include('const billingHubApi: {');
     expect(stack).to.include("auth: 'iam',");
     expect(stack).to.include('throttling: { rateLimit: 20, burstLimit: 40 },');
-    expect(stack).to.include("aggregates: [\n    { path: 'account', entry: 'src/generated/account/api.ts' },\n  ],");
+    expect(stack).to.include("aggregates: [\n    { path: 'account', entry: 'src/generated/account/api.ts', indexQueries: true },\n  ],");
     expect(stack).to.include("new CfnOutput(this, 'ApiUrl'");
     expect(stack).to.not.match(/[Tt]emplate(Service|-service|-events)|com\.example\.template|src\/generated\/template/);
     expect(await unformattedTypeScript(dir, ['deploy']), 'formatted by construction').to.deep.equal([]);
@@ -186,5 +186,12 @@ describe('esre generate: the HTTP API in the CDK stack (service.api on)', functi
     await generate({ cwd: dir });
     const stack = read('deploy/cdk/billing-hub-stack.ts');
     expect(stack).to.not.match(/new EventSourcedHttpApi|import { EventSourcedHttpApi }|projectRoot|ApiUrl|node:path/);
+  });
+
+  it('marks a served aggregate without indexes, so that the stack routes no index queries to it', async () => {
+    const schema = path.join(dir, 'schemas/account.schema.ts');
+    writeFileSync(schema, readFileSync(schema, 'utf8').replace("indexes: { byEmail: 'email' },\n  api: false,", ''));
+    await generate({ cwd: dir });
+    expect(read('deploy/cdk/billing-hub-stack.ts')).to.include("{ path: 'account', entry: 'src/generated/account/api.ts', indexQueries: false },");
   });
 });

@@ -149,6 +149,15 @@ describe('EventSourcedHttpApi', function () {
     expect(report.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName)).to.include('AwsSolutions-APIG4');
   });
 
+  it('leaves out the index query route of an aggregate without index queries, and keeps the others', () => {
+    const stack = new Stack(noBundling(), 'NoIndexes');
+    const served = [{ ...aggregates[0]!, indexQueries: false }, aggregates[1]!];
+    new EventSourcedHttpApi(stack, 'Http', { table: new EventSourcedTable(stack, 'EventStore'), aggregates: served });
+    const keys = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Route') as Resources).map((route) => route.Properties.RouteKey as string);
+    expect(keys.filter((key) => key.includes('/by/'))).to.deep.equal(['GET /bank-account/by/{index}/{key}']);
+    expect(keys.filter((key) => key.startsWith('POST /account/') || key.startsWith('GET /account/') || key.startsWith('ANY /account/'))).to.have.length(4);
+  });
+
   it('takes the throttling from its props, and grants use of a customer-managed table key without wildcard actions', () => {
     const stack = new Stack(noBundling(), 'Tuned', { env: { account: '123456789012', region: 'eu-west-1' } });
     const key = new Key(stack, 'Key', { enableKeyRotation: true });

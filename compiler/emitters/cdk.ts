@@ -82,13 +82,14 @@ function httpApiTokens(context: EmitContext): Record<string, string> {
   const name = camelCase(context.config.service!.name);
   if (api === null || served.length === 0) return { 'projectRoot = process.cwd(), ': '' };
   const entries = served.map(
-    (aggregate) => `    { path: ${quote(aggregate.folder)}, entry: ${quote(toPosix(path.relative(root, path.join(aggregate.outputDir, 'api.ts'))))} },`,
+    (aggregate) =>
+      `    { path: ${quote(aggregate.folder)}, entry: ${quote(toPosix(path.relative(root, path.join(aggregate.outputDir, 'api.ts'))))}, indexQueries: ${aggregate.indexes.length > 0} },`,
   );
   return {
     templateServiceApi: `${name}Api`,
     "auth: 'iam',": `auth: ${quote(api.auth)},`,
     'throttling: { rateLimit: 50, burstLimit: 100 },': `throttling: { rateLimit: ${api.throttling.rateLimit}, burstLimit: ${api.throttling.burstLimit} },`,
-    "aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts' }],": `aggregates: [\n${entries.join('\n')}\n  ],`,
+    "aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts', indexQueries: true }],": `aggregates: [\n${entries.join('\n')}\n  ],`,
   };
 }
 

@@ -42,6 +42,11 @@ export interface HttpApiAggregate {
   readonly path: string;
   /** The handler module the function is bundled from: the aggregate's generated `api.ts`. */
   readonly entry: string;
+  /**
+   * Whether to route `GET /{aggregate}/by/{index}/{key}` (default true). False for an aggregate
+   * without indexes: the route would only ever answer 404.
+   */
+  readonly indexQueries?: boolean;
 }
 
 /** Default stage throttling of an {@link EventSourcedHttpApi}. */
@@ -56,7 +61,7 @@ export interface HttpApiThrottling {
 export interface EventSourcedHttpApiProps {
   /** The event store's table (an `EventSourcedTable`). */
   readonly table: ITable;
-  /** The aggregates to serve: one function and five routes each. */
+  /** The aggregates to serve: one function and five routes each (four without index queries). */
   readonly aggregates: readonly HttpApiAggregate[];
   /**
    * Who may call the API (default `'iam'`): `'iam'` puts AWS_IAM authorization on every route
@@ -174,7 +179,7 @@ export class EventSourcedHttpApi extends Construct {
         [`/${aggregate.path}/{id}/events`, HttpMethod.POST],
         [`/${aggregate.path}/{id}`, HttpMethod.GET],
         [`/${aggregate.path}/{id}/events`, HttpMethod.GET],
-        [`/${aggregate.path}/by/{index}/{key}`, HttpMethod.GET],
+        ...(aggregate.indexQueries === false ? [] : [[`/${aggregate.path}/by/{index}/{key}`, HttpMethod.GET] as [string, HttpMethod]]),
         [`/${aggregate.path}/{proxy+}`, HttpMethod.ANY],
       ];
       for (const [path, method] of routes) this.api.addRoutes({ path, methods: [method], integration, authorizer });

@@ -52,11 +52,11 @@ export interface TemplateServiceStackProps extends StackProps {
 const templateServiceApi: {
   readonly auth: 'iam' | 'none';
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number; };
-  readonly aggregates: readonly { readonly path: string; readonly entry: string; }[];
+  readonly aggregates: readonly { readonly path: string; readonly entry: string; readonly indexQueries: boolean; }[];
 } = {
   auth: 'iam',
   throttling: { rateLimit: 50, burstLimit: 100 },
-  aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts' }],
+  aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts', indexQueries: true }],
 };
 // @end
 
@@ -123,7 +123,7 @@ export class TemplateServiceStack extends Stack {
       table: this.table,
       auth: templateServiceApi.auth,
       throttling: templateServiceApi.throttling,
-      aggregates: templateServiceApi.aggregates.map((aggregate) => ({ path: aggregate.path, entry: path.resolve(projectRoot, aggregate.entry) })),
+      aggregates: templateServiceApi.aggregates.map((aggregate) => ({ ...aggregate, entry: path.resolve(projectRoot, aggregate.entry) })),
     });
     // @end
 

@@ -45,12 +45,12 @@ export interface AccountServiceStackProps extends StackProps {
 const accountServiceApi: {
   readonly auth: 'iam' | 'none';
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number; };
-  readonly aggregates: readonly { readonly path: string; readonly entry: string; }[];
+  readonly aggregates: readonly { readonly path: string; readonly entry: string; readonly indexQueries: boolean; }[];
 } = {
   auth: 'iam',
   throttling: { rateLimit: 50, burstLimit: 100 },
   aggregates: [
-    { path: 'account', entry: 'src/generated/account/api.ts' },
+    { path: 'account', entry: 'src/generated/account/api.ts', indexQueries: true },
   ],
 };
 
@@ -158,7 +158,7 @@ export class AccountServiceStack extends Stack {
       table: this.table,
       auth: accountServiceApi.auth,
       throttling: accountServiceApi.throttling,
-      aggregates: accountServiceApi.aggregates.map((aggregate) => ({ path: aggregate.path, entry: path.resolve(projectRoot, aggregate.entry) })),
+      aggregates: accountServiceApi.aggregates.map((aggregate) => ({ ...aggregate, entry: path.resolve(projectRoot, aggregate.entry) })),
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'Event store table (DynamoEventStore tableName)' });

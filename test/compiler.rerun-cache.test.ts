@@ -33,7 +33,7 @@ describe('esre generate: a rerun with nothing changed answers from .esre-cache w
     writeFileSync(file('schemas/amount.ts'), "import { z } from 'zod';\n\nexport const amount = z.number().positive();\n");
     writeFileSync(
       schema(),
-      COUNTING + readFileSync(path.join(EXAMPLE, 'schemas/account.schema.ts'), 'utf8').replace("import { z } from 'zod';", "import { z } from 'zod';\nimport { amount } from './amount.js';")
+      COUNTING + readFileSync(path.join(EXAMPLE, 'schemas/account.schema.ts'), 'utf8').replace("import * as z from 'zod';", "import * as z from 'zod';\nimport { amount } from './amount.js';")
         .replace('MONEY_DEPOSITED: z.object({ amount: z.number().positive() })', 'MONEY_DEPOSITED: z.object({ amount })'),
     );
     const initial = await run();

@@ -12,11 +12,11 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { exportConditionsOfThisProcess } from './export-conditions.js';
+import { LAMBDA_NODE_OPTIONS, LAMBDA_RUNTIME, lambdaBundling } from './lambda-function.js';
 
 /** The environment variable the generated handler reads the table name from. */
 export const EVENT_STORE_TABLE_NAME_VARIABLE = 'EVENT_STORE_TABLE_NAME';
@@ -198,27 +198,17 @@ export class EventSourcedHttpApi extends Construct {
     const fn = new NodejsFunction(scope, 'Function', {
       entry: aggregate.entry,
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      ...LAMBDA_RUNTIME,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup,
-      loggingFormat: LoggingFormat.TEXT,
       description: `event-sourced-rules-engine: HTTP commands and queries of /${aggregate.path}`,
       environment: {
         [EVENT_STORE_TABLE_NAME_VARIABLE]: props.table.tableName,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...LAMBDA_NODE_OPTIONS,
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
-        ...(conditions.length === 0 ? {} : { esbuildArgs: { '--conditions': conditions.join(',') } }),
-      },
+      bundling: lambdaBundling(conditions),
     });
     props.table.grant(fn, ...HTTP_HANDLER_TABLE_ACTIONS);
     props.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');

@@ -2,9 +2,9 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { CfnGlobalTable, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { OUTBOX_INSERT_FILTER_PATTERN } from '../dynamodb/layout.js';
 import { OUTBOX_HANDLER_ENVIRONMENT } from '../eventbridge/lambda-environment.js';
 import { outboxHandlerEntry } from './handler-entry.js';
+import { LAMBDA_NODE_OPTIONS, LAMBDA_RUNTIME, lambdaBundling } from './lambda-function.js';
 
 /** Props of {@link DynamoDBOutboxEventBridgeHandler}. */
 export interface DynamoDBOutboxEventBridgeHandlerProps {
@@ -97,28 +98,19 @@ export class DynamoDBOutboxEventBridgeHandler extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: outboxHandlerEntry(),
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      ...LAMBDA_RUNTIME,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.minutes(1),
       role: this.role,
       logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.TEXT,
       description: 'event-sourced-rules-engine: DynamoDB stream outbox to EventBridge',
       environment: {
         [OUTBOX_HANDLER_ENVIRONMENT.source]: props.source,
         [OUTBOX_HANDLER_ENVIRONMENT.eventBusName]: props.eventBus.eventBusName,
         ...(props.maxEntryBytes === undefined ? {} : { [OUTBOX_HANDLER_ENVIRONMENT.maxEntryBytes]: String(props.maxEntryBytes) }),
-        NODE_OPTIONS: '--enable-source-maps',
+        ...LAMBDA_NODE_OPTIONS,
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: lambdaBundling(),
     });
 
     this.deadLetterQueue =

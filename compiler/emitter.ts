@@ -140,6 +140,8 @@ export class EmitContext {
             "'./rules/upcasters/somethingHappenedV1ToV2.js'": `'${this.specifier(file, upcaster.file)}'`,
           })),
         zodMiniLocale: () => (aggregate.zodMini ? [{}] : []),
+        indexQueries: () => (aggregate.indexes.length > 0 ? [{}] : []),
+        noIndexQueries: () => (aggregate.indexes.length > 0 ? [] : [{}]),
         outbound: () =>
           aggregate.outbound.map((event) => ({
             SOMETHING_PUBLISHED: event.type,

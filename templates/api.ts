@@ -1,6 +1,8 @@
 //! Template of `api.ts` (written when `service.api` is on and the aggregate does not opt out):
 //! the Lambda handler of Template's HTTP routes, over the generated aggregate class and the
-//! DynamoDB event store. The CDK stack bundles it as one function per aggregate.
+//! DynamoDB event store. The CDK stack bundles it as one function per aggregate. The handler's
+//! comment lists the routes the aggregate serves: the `indexQueries` block with indexes, the
+//! `noIndexQueries` block without.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoEventStore } from 'event-sourced-rules-engine/dynamodb';
 import { type HttpHandler, createHttpHandler } from 'event-sourced-rules-engine/http';
@@ -17,8 +19,14 @@ const template = new TemplateAggregate({
 
 /**
  * The Lambda handler (API Gateway HTTP API, payload format 2.0) of Template's routes:
+ // @each indexQueries
  * `POST /template-folder/{id}/events`, `GET /template-folder/{id}`, `GET /template-folder/{id}/events`
  * and `GET /template-folder/by/{index}/{key}`; errors are RFC 9457 problems (see
+ // @end
+ // @each noIndexQueries
+ * `POST /template-folder/{id}/events`, `GET /template-folder/{id}` and `GET /template-folder/{id}/events`
+ * (no index queries: it has no index); errors are RFC 9457 problems (see
+ // @end
  * `event-sourced-rules-engine/http`).
  */
 export const handler: HttpHandler = createHttpHandler({

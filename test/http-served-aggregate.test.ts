@@ -4,13 +4,13 @@
  * the `api.ts` that `esre generate` writes for such a schema is `tsc --strict` clean.
  */
 import { expect } from 'chai';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { Aggregate, InMemoryEventStore, Processor } from 'event-sourced-rules-engine';
 import { generate } from 'event-sourced-rules-engine/compiler';
 import { createHttpHandler, type HttpApiResult } from 'event-sourced-rules-engine/http';
-import { FIXTURES, removeProject, runTsc, scratchProject } from './compiler.support.js';
+import { EXAMPLE, FIXTURES, removeProject, runTsc, scratchProject } from './compiler.support.js';
 import { httpApiEvent } from './support/http-api-event.js';
 
 interface Note {
@@ -79,11 +79,22 @@ describe('createHttpHandler and an aggregate without outbound events', function 
       writeFileSync(path.join(dir, 'src/rules/note/noteWritten.ts'), RULE);
       const result = await generate({ cwd: dir });
       expect(result.written).to.include('src/generated/note/api.ts');
+      // its header lists the routes it serves: no index-query route for an aggregate without indexes
+      const api = readFileSync(path.join(dir, 'src/generated/note/api.ts'), 'utf8');
+      const routes = [...api.matchAll(/`((?:GET|POST) \/[^`]*)`/g)].map((match) => match[1]);
+      expect(routes).to.deep.equal(['POST /note/{id}/events', 'GET /note/{id}', 'GET /note/{id}/events']);
+      expect(api).to.not.include('/by/');
       const { status, output } = runTsc(dir);
       expect(output).to.equal('');
       expect(status).to.equal(0);
     } finally {
       removeProject(dir);
     }
+  });
+
+  it('the api.ts of an aggregate with indexes lists the index-query route too (the account example)', () => {
+    const api = readFileSync(path.join(EXAMPLE, 'src/generated/account/api.ts'), 'utf8');
+    const routes = [...api.matchAll(/`((?:GET|POST) \/[^`]*)`/g)].map((match) => match[1]);
+    expect(routes).to.deep.equal(['POST /account/{id}/events', 'GET /account/{id}', 'GET /account/{id}/events', 'GET /account/by/{index}/{key}']);
   });
 });

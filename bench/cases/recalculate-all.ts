@@ -42,7 +42,7 @@ export default async function recalculateAllBench(): Promise<BenchRow[]> {
       const spent = await accountCpu(async () => {
         const result = await account.recalculateAll({ concurrency });
         if (result.recalculated !== AGGREGATES) throw new Error(`recalculated ${result.recalculated} of ${AGGREGATES}`);
-      });
+      }, table.serverPid);
       if (concurrency === 1) serialAccounts.push(spent);
       return AGGREGATES / (spent.wallMs / 1000);
     };

@@ -37,10 +37,11 @@ export function figure(value: number | null, unit: string): string {
   return `${text} ${value === 1 && COUNTED.has(unit) ? unit.slice(0, -1) : unit}`;
 }
 
-const COLUMNS = ['benchmark', 'measured', 'baseline', 'ratio (median)', 'spread (min–max)', 'target', 'result'] as const;
+/** The columns of the benchmark table. */
+export const COLUMNS = ['benchmark', 'measured', 'baseline', 'ratio (median)', 'spread (min–max)', 'target', 'result'] as const;
 
 /** The cells of one row, in {@link COLUMNS} order. */
-function cells(row: BenchRow): string[] {
+export function rowCells(row: BenchRow): string[] {
   return [
     row.benchmark,
     row.measured,
@@ -52,14 +53,18 @@ function cells(row: BenchRow): string[] {
   ];
 }
 
-/** The rows as a Markdown table (what the README shows and the terminal prints). */
-export function markdownTable(rows: readonly BenchRow[]): string {
-  const body = rows.map(cells);
+/** A Markdown table of `header` and `body` (cells' `|` escaped). */
+export function markdownGrid(header: readonly string[], body: readonly (readonly string[])[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const lines = [
-    `| ${COLUMNS.join(' | ')} |`,
-    `|${COLUMNS.map(() => '---').join('|')}|`,
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
     ...body.map((line) => `| ${line.map(escape).join(' | ')} |`),
   ];
   return lines.join('\n');
+}
+
+/** The rows as a Markdown table (what the terminal prints). */
+export function markdownTable(rows: readonly BenchRow[]): string {
+  return markdownGrid(COLUMNS, rows.map(rowCells));
 }

@@ -3,6 +3,7 @@ import { CompilerError } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import { exampleOf } from './json-schema-example.js';
 import type { AggregateModel, EventModel } from './model.js';
+import { reviveDates } from '../runtime/http/revive-dates.js';
 import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, PROBLEM_TYPES, problemTypeUri } from '../runtime/http/index.js';
 
 /** What the OpenAPI document of a service is built from. */
@@ -391,12 +392,15 @@ function problemSchema(): Json {
 /** Examples already made, by event (each is made once per model). */
 const examples = new WeakMap<EventModel, { value: unknown }>();
 
-/** An example payload of an inbound event made from its JSON Schema, when its own zod schema accepts it. */
+/**
+ * An example payload of an inbound event made from its JSON Schema, when its own zod schema
+ * accepts it as the handler hands it over (its date-time strings read into `Date`s).
+ */
 function checkedExample(event: EventModel): unknown {
   let cached = examples.get(event);
   if (!cached) {
     const value = exampleOf(event.jsonSchema);
-    const accepted = value !== undefined && (event.schema as { safeParse(value: unknown): { success: boolean } }).safeParse(value).success;
+    const accepted = value !== undefined && (event.schema as { safeParse(value: unknown): { success: boolean } }).safeParse(reviveDates(event.schema, value).value).success;
     cached = { value: accepted ? value : undefined };
     examples.set(event, cached);
   }

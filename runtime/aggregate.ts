@@ -130,6 +130,8 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
   readonly store: EventStore<TState, TInbound, TOutbound>;
   readonly processor: Processor<TState, TInbound, TOutbound>;
   readonly indexes: readonly IndexDefinition<TState>[];
+  /** The schemas payloads are validated with (`{}` when none were given): the HTTP handler reads the inbound ones to find date fields. */
+  readonly schemas: AggregateSchemas;
   readonly #schemas: AggregateSchemas;
   readonly #retry: Required<RetryOptions>;
   readonly #ignoreUnknown: boolean;
@@ -161,6 +163,7 @@ export class Aggregate<TState, TInbound = unknown, TOutbound = unknown, TInbound
       names.add(index.name);
     }
     this.#schemas = options.schemas ?? {};
+    this.schemas = this.#schemas;
     this.#retry = retryOptions(options.retry);
     this.#ignoreUnknown = options.ignoreUnknownEventTypes ?? false;
     this.#clock = options.clock ?? (() => new Date());

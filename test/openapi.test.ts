@@ -7,11 +7,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { type AggregateModel, generate, plan } from 'event-sourced-rules-engine/compiler';
-import { InMemoryEventStore } from 'event-sourced-rules-engine';
+import { Aggregate, InMemoryEventStore, Processor, type SchemaLike } from 'event-sourced-rules-engine';
 import { PROBLEM_TYPES, createHttpHandler, problemTypeUri } from 'event-sourced-rules-engine/http';
 import { AccountAggregate } from '../examples/account/src/generated/account/aggregate.js';
 import { openApiDocument } from '../compiler/openapi.js';
 import { EXAMPLE, FIXTURES, copyExampleInputs, isGenerated, removeProject, scratchProject } from './compiler.support.js';
+import ledger from './fixtures/compiler/rich/schemas/ledger.schema.js';
+import { httpApiEvent } from './support/http-api-event.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 type Json = Record<string, any>;
@@ -158,11 +160,70 @@ describe('openapi.json: the OpenAPI 3.1 document of the generated HTTP API', fun
         expect(check.valid, `${aggregate.name} ${type}: ${check.errors}`).to.equal(true);
         checked++;
       }
-      // Events whose payload has no Date field (JSON has no dates) all have an example.
-      const withoutDates = aggregate.inbound.filter((event) => !JSON.stringify(event.jsonSchema).includes('date-time')).map((event) => event.type);
-      expect(Object.keys(examples), aggregate.name).to.include.members(withoutDates);
+      // every event has one, those with Date fields too (sent as date-time strings, read into Dates by the handler)
+      expect(Object.keys(examples).sort(), aggregate.name).to.deep.equal(aggregate.inbound.map((event) => event.type).sort());
     }
     expect(checked).to.be.greaterThan(4);
+  });
+
+  it('gives examples with Date fields (zod 4 and zod/v3) that the handler accepts: date-time strings are read into Dates', async () => {
+    const richDocument = openApiDocument({ title: 'rich', auth: 'iam', maxBodyBytes: 1024, aggregates: rich });
+    const paths = richDocument.paths as Json;
+    const withDates = rich.flatMap((aggregate) => aggregate.inbound.filter((event) => JSON.stringify(event.jsonSchema).includes('date-time')).map((event) => ({ aggregate, event })));
+    expect(withDates.map(({ event }) => event.type)).to.include.members(['ENTRY_POSTED', 'ORDER_PLACED']);
+    for (const { aggregate, event } of withDates) {
+      // the aggregate's own schemas, with rules that count events: only validation is under test
+      const served = new Aggregate<{ events: number }>({
+        type: aggregate.type,
+        store: new InMemoryEventStore(),
+        processor: new Processor<{ events: number }>(Object.fromEntries(aggregate.inbound.map((inbound) => [inbound.type, ({ state }: { state: { events: number } }) => ({ events: state.events + 1 })])), () => ({ events: 0 })),
+        schemas: { inbound: Object.fromEntries(aggregate.inbound.map((inbound) => [inbound.type, inbound.schema as SchemaLike])) },
+      });
+      const handler = createHttpHandler({ aggregate: served, path: aggregate.folder });
+      const example = paths[`/${aggregate.folder}/{id}/events`].post.requestBody.content['application/json'].examples[event.type].value;
+      const response = await handler(httpApiEvent({ method: 'POST', path: `/${aggregate.folder}/x-1/events`, json: example }));
+      expect(response.statusCode, `${event.type}: ${response.body}`).to.equal(201);
+    }
+  });
+
+  it('describes the Dates of responses as they are sent: date-time strings (snapshot, append result, history page)', async () => {
+    const richDocument = openApiDocument({ title: 'rich', auth: 'iam', maxBodyBytes: 1024, aggregates: rich });
+    const validate = documentValidator(richDocument);
+    type Ledger = { owner: string; entries: { amount: number; memo?: string; at: Date }[]; currency: 'EUR' | 'USD'; closedAt: Date | null };
+    type Posted = { amount: number; memo?: string; at: Date; owner: string; currency: 'EUR' | 'USD' };
+    const ledgers = new Aggregate<Ledger, Posted>({
+      type: 'LEDGER',
+      store: new InMemoryEventStore(),
+      processor: new Processor<Ledger, Posted>(
+        {
+          LEDGER_OPENED: ({ state, current }) => ({ ...state, owner: current.owner, currency: current.currency }),
+          ENTRY_POSTED: ({ state, current }) => ({ ...state, entries: [...state.entries, { amount: current.amount, at: current.at }], closedAt: current.at }),
+        },
+        () => ledger.initial as Ledger,
+      ),
+      schemas: { inbound: ledger.inbound as Record<string, SchemaLike> },
+    });
+    const handler = createHttpHandler({ aggregate: ledgers, path: 'ledger' });
+    const opened = await handler(httpApiEvent({ method: 'POST', path: '/ledger/l-1/events', json: { events: [{ type: 'LEDGER_OPENED', payload: { owner: 'ann', currency: 'EUR' } }] } }));
+    const posted = await handler(
+      httpApiEvent({ method: 'POST', path: '/ledger/l-1/events', json: { events: [{ type: 'ENTRY_POSTED', payload: { amount: 5, at: '2024-05-01T14:00:00+02:00' } }] } }),
+    );
+    expect([opened.statusCode, posted.statusCode], posted.body).to.deep.equal([201, 200]);
+    const snapshot = await handler(httpApiEvent({ method: 'GET', path: '/ledger/l-1' }));
+    const history = await handler(httpApiEvent({ method: 'GET', path: '/ledger/l-1/events' }));
+    const bodies = { LedgerAppendResult: JSON.parse(posted.body), LedgerSnapshot: JSON.parse(snapshot.body), LedgerHistoryPage: JSON.parse(history.body) };
+    expect(bodies.LedgerSnapshot.state.entries[0].at).to.equal('2024-05-01T12:00:00.000Z');
+    expect(bodies.LedgerHistoryPage.events[1].payload.at).to.equal('2024-05-01T12:00:00.000Z');
+    for (const [name, body] of Object.entries(bodies)) {
+      const result = validate(`#/components/schemas/${name}`, body);
+      expect(result.valid, `${name}: ${result.errors}`).to.equal(true);
+    }
+    expect((richDocument as Json).components.schemas.LedgerState.properties.closedAt).to.deep.include({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] });
+    // the check can fail: a date sent as a number, or as a string that is no date-time, is refused
+    const asNumber = structuredClone(bodies.LedgerSnapshot);
+    asNumber.state.entries[0].at = Date.parse(asNumber.state.entries[0].at);
+    expect(validate('#/components/schemas/LedgerSnapshot', asNumber).valid).to.equal(false);
+    expect(validate('#/components/schemas/LedgerSnapshot', { ...bodies.LedgerSnapshot, updatedAt: 'yesterday' }).valid).to.equal(false);
   });
 });
 

@@ -15,11 +15,13 @@ import {
 import { createEvent } from '../event.js';
 import { jsonLineLogger, type Logger } from '../eventbridge/log.js';
 import { newId } from '../ids.js';
+import type { AggregateSchemas } from '../schemas.js';
 import type { DomainEvent, EventRecord, OutboxRecord, Snapshot } from '../types.js';
 import type { HttpApiEvent, HttpApiResult } from './api-gateway.js';
 import { afterSequence, historyCursor } from './history-cursor.js';
 import { HttpProblem, PROBLEM_TYPES, type ProblemIssue, jsonPointer, problemResponse } from './problem.js';
 import { header, readEvents, type RequestedEvent } from './request-body.js';
+import { type InvalidDateTime, reviveDates } from './revive-dates.js';
 import { type Route, matchRoute } from './routes.js';
 
 /** Default {@link HttpHandlerOptions.maxBodyBytes}: 256 KiB. */
@@ -39,6 +41,8 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
  */
 export type ServedAggregate = Pick<Aggregate<any, any, any, any>, 'type' | 'indexes' | 'get' | 'append' | 'history' | 'query'> & {
   readonly processor: { readonly eventTypes: readonly string[] };
+  /** Its schemas: the inbound ones say where a payload has dates, sent as RFC 3339 strings and read into `Date`s (without them, payloads are validated as parsed). */
+  readonly schemas?: AggregateSchemas;
 };
 
 /** How an index's keys are written in a URL: as they are, or as a number (canonical decimal). */
@@ -127,8 +131,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         onlyParameters(query, []);
         const requested = readEvents(event, maxBodyBytes);
         const idempotencyKey = idempotencyKeyOf(event);
-        const events = requested.map((item, index) => domainEvent(item, index));
-        const result = await appendOrProblem(aggregate, route.id, idempotencyKey, events, requested);
+        const invalidDates: (readonly InvalidDateTime[])[] = [];
+        const events = requested.map((item, index) => {
+          const { value: payload, invalid } = reviveDates(aggregate.schemas?.inbound?.[item.type], item.payload);
+          invalidDates[index] = invalid;
+          return domainEvent({ ...item, payload }, index);
+        });
+        const result = await appendOrProblem(aggregate, route.id, idempotencyKey, events, requested, invalidDates);
         const created = result.events[0]?.sequence === 1;
         const body: AppendResponseBody = { snapshot: result.snapshot, events: result.events, outbound: result.outbound };
         return json(created ? 201 : 200, body, created ? { location: `${base}/${prefix}/${encodeURIComponent(route.id)}` } : {});
@@ -214,13 +223,16 @@ async function appendOrProblem(
   idempotencyKey: string | undefined,
   events: DomainEvent[],
   requested: readonly RequestedEvent[],
+  invalidDates: readonly (readonly InvalidDateTime[])[],
 ): ReturnType<ServedAggregate['append']> {
   try {
     return await aggregate.append(idempotencyKey === undefined ? id : { id, idempotencyKey }, ...events);
   } catch (error) {
     if (error instanceof ValidationError && error.direction === 'inbound') {
       const index = error.eventIndex ?? requested.findIndex((item) => item.type === error.eventType);
-      const issues: ProblemIssue[] = error.issues.map((issue) => ({ path: jsonPointer(['events', index, 'payload', ...issue.path]), message: issue.message }));
+      // a string sent for a date that is no date-time: say what a date must look like, not zod's "expected date, received string"
+      const dateReason = (path: readonly (string | number)[]) => invalidDates[index]?.find((invalid) => jsonPointer(invalid.path) === jsonPointer(path))?.reason;
+      const issues: ProblemIssue[] = error.issues.map((issue) => ({ path: jsonPointer(['events', index, 'payload', ...issue.path]), message: dateReason(issue.path) ?? issue.message }));
       throw new HttpProblem(PROBLEM_TYPES.validation, `the ${error.eventType} payload of events[${index}] does not match its schema`, issues);
     }
     if (error instanceof UnknownEventTypeError) {

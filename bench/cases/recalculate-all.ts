@@ -8,11 +8,12 @@
  * the speed-up this machine allows is at most wall / (CPU / cores).
  */
 import { DynamoEventStore } from 'event-sourced-rules-engine/dynamodb';
-import { type AccountState, accountAggregate, deposited, opened } from '../lib/account.js';
+import { type AccountState, accountAggregate } from '../lib/account.js';
 import { benchTable } from '../lib/dynamodb.js';
 import type { BenchRow } from '../lib/row.js';
 import { accountCpu, type CpuAccount, cores } from '../lib/process-cpu.js';
 import { figureRow, pairedRow } from '../lib/rows.js';
+import { seedAccounts } from '../lib/seed-accounts.js';
 import { progress } from '../lib/time.js';
 
 const AGGREGATES = Number(process.env.BENCH_RECALCULATE_ALL_AGGREGATES ?? 1_000);
@@ -27,15 +28,9 @@ export default async function recalculateAllBench(): Promise<BenchRow[]> {
     const store = new DynamoEventStore<AccountState>({ client: table.documentClient, tableName: table.tableName });
     const account = accountAggregate(store);
     const started = Date.now();
-    let next = 0;
-    const seeder = async () => {
-      while (next < AGGREGATES) {
-        const id = `account-${String(next++).padStart(5, '0')}`;
-        await account.append(id, opened(), ...Array.from({ length: EVENTS / 2 - 1 }, () => deposited()));
-        await account.append(id, ...Array.from({ length: EVENTS / 2 }, () => deposited()));
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, seeder));
+    // The items of two appends of 50 events per aggregate, written in batches (see seed-accounts.ts).
+    const ids = Array.from({ length: AGGREGATES }, (_, index) => `account-${String(index).padStart(5, '0')}`);
+    await seedAccounts({ client: table.documentClient, tableName: table.tableName, ids, events: EVENTS, commitSize: EVENTS / 2 });
     progress(`seeded ${AGGREGATES} aggregates × ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const serialAccounts: CpuAccount[] = [];
     const run = async (concurrency: number) => {

@@ -10,13 +10,15 @@
  * is then the same as reading a history the store wrote.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newId, type EventRecord, type Snapshot } from 'event-sourced-rules-engine';
 import { planCommit } from '../../runtime/dynamodb/transaction.js';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../../test/support/dynamodb-local.js';
+import { BatchWriter } from './batch-writer.js';
 import { RECALCULATE_MEMO_LENGTH, accountProcessor, deposited, opened, type AccountPayload, type AccountState } from './account.js';
 
-const CHUNK = 99;
+/** Events per planned commit: with the snapshot and (first commit) the listing item, 100 items, a transaction's limit. */
+const CHUNK = 98;
 const CONCURRENCY = 4;
 
 /** Writes `total` events (OPENED, then deposits) and the matching snapshot for ACCOUNT `id`. */
@@ -24,22 +26,7 @@ export async function seedDynamoDB(endpoint: string, tableName: string, id: stri
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ ...DYNAMODB_LOCAL_CLIENT_CONFIG, endpoint }));
   const processor = accountProcessor();
   let state = processor.initialState();
-  const pending: Record<string, unknown>[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const write = async (items: Record<string, unknown>[]) => {
-    let unprocessed: Record<string, unknown>[] | undefined = items.map((Item) => ({ PutRequest: { Item } }));
-    while (unprocessed && unprocessed.length > 0) {
-      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: unprocessed } }));
-      unprocessed = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
-    }
-  };
-  const flush = async (all: boolean) => {
-    while (pending.length >= 25 || (all && pending.length > 0)) {
-      const task = write(pending.splice(0, 25)).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
-    }
-  };
+  const writer = new BatchWriter(client, tableName, CONCURRENCY);
   for (let done = 0; done < total; ) {
     const size = Math.min(CHUNK, total - done);
     const events: EventRecord<AccountPayload>[] = Array.from({ length: size }, (_, offset) => {
@@ -55,13 +42,11 @@ export async function seedDynamoDB(endpoint: string, tableName: string, id: stri
       { tableName, commitId: newId(), outboxExpiresAt: undefined },
     );
     for (const action of actions) {
-      if (action.role === 'event') pending.push(action.item);
+      if (action.role === 'event') await writer.put(action.item);
       else if (done === total) await client.send(new PutCommand({ TableName: tableName, Item: action.item })); // the last snapshot
     }
-    await flush(false);
   }
-  await flush(true);
-  await Promise.all(inFlight);
+  await writer.flush();
   client.destroy();
 }
 

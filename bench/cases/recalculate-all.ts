@@ -31,7 +31,8 @@ export default async function recalculateAllBench(): Promise<BenchRow[]> {
     // The items of two appends of 50 events per aggregate, written in batches (see seed-accounts.ts).
     const ids = Array.from({ length: AGGREGATES }, (_, index) => `account-${String(index).padStart(5, '0')}`);
     await seedAccounts({ client: table.documentClient, tableName: table.tableName, ids, events: EVENTS, commitSize: EVENTS / 2 });
-    progress(`seeded ${AGGREGATES} aggregates × ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const seedSeconds = Math.round((Date.now() - started) / 1000);
+    progress(`seeded ${AGGREGATES} aggregates × ${EVENTS} events in ${seedSeconds} s`);
     const serialAccounts: CpuAccount[] = [];
     const run = async (concurrency: number) => {
       const spent = await accountCpu(async () => {
@@ -58,7 +59,7 @@ export default async function recalculateAllBench(): Promise<BenchRow[]> {
         baseline,
         show: perSecond,
         target: { atLeast: 3 },
-        details: { aggregates: AGGREGATES, eventsPerAggregate: EVENTS, rounds: ROUNDS },
+        details: { aggregates: AGGREGATES, eventsPerAggregate: EVENTS, rounds: ROUNDS, seedSeconds },
       }),
     ];
   } finally {

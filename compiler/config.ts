@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { ModuleLoader } from './loader.js';
-import { API_KEYS, API_THROTTLING_KEYS, type ApiConfig, CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS } from './schema.js';
+import { API_CORS_KEYS, API_KEYS, API_THROTTLING_KEYS, type ApiConfig, CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS } from './schema.js';
 import { explainLoadError, formatLocation } from './load-error.js';
 import { unknownKeys } from './unknown-keys.js';
+import { DEFAULT_CORS_MAX_AGE_SECONDS, MAX_CORS_MAX_AGE_SECONDS, corsHeaderProblem, corsOriginsProblem } from '../runtime/cdk/cors-settings.js';
 
 /** File names looked up, in order, when no config path is given. */
 export const CONFIG_FILE_NAMES = ['esre.config.ts', 'esre.config.mts', 'esre.config.js', 'esre.config.mjs'] as const;
@@ -24,6 +25,18 @@ export interface ResolvedApiConfig {
   readonly maxBodyBytes: number;
   /** API Gateway throttling of the default stage. */
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** CORS of the HTTP API; absent when not configured (no CORS). */
+  readonly cors?: ResolvedCorsConfig;
+}
+
+/** `service.api.cors` checked, with defaults applied. */
+export interface ResolvedCorsConfig {
+  /** The origins allowed (`['*']`: any). */
+  readonly allowOrigins: readonly string[];
+  /** The extra request headers allowed (besides those the API needs), in lower case. */
+  readonly allowHeaders: readonly string[];
+  /** Seconds browsers may cache a preflight answer. */
+  readonly maxAge: number;
 }
 
 /** Defaults of `service.api` (what `api: true` means). */
@@ -104,6 +117,7 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
     ...nested(config.cdk, 'cdk', CDK_KEYS),
     ...nested(config.service?.api, 'service.api', API_KEYS),
     ...nested(typeof config.service?.api === 'object' ? config.service.api?.throttling : undefined, 'service.api.throttling', API_THROTTLING_KEYS),
+    ...nested(typeof config.service?.api === 'object' ? config.service.api?.cors : undefined, 'service.api.cors', API_CORS_KEYS),
   ];
   if (unknown.length > 0) throw new ConfigError(unknown.map(({ key, message }) => `${where}: ${key}: ${message}`).join('\n'));
   const root = path.dirname(file);
@@ -146,7 +160,7 @@ export function resolveConfig(config: EsreConfig | undefined, file: string): Res
 function resolveApi(api: boolean | ApiConfig | undefined, fail: (field: string, message: string) => never): ResolvedApiConfig | null {
   if (api === undefined || api === false) return null;
   if (api === true) return API_DEFAULTS;
-  if (api === null || typeof api !== 'object' || Array.isArray(api)) return fail('service.api', 'must be true, false or { auth, maxBodyBytes, throttling }');
+  if (api === null || typeof api !== 'object' || Array.isArray(api)) return fail('service.api', 'must be true, false or { auth, maxBodyBytes, throttling, cors }');
   const auth = api.auth ?? API_DEFAULTS.auth;
   if (auth !== 'iam' && auth !== 'none') fail('service.api.auth', `must be 'iam' or 'none' (found ${JSON.stringify(auth)})`);
   const maxBodyBytes = api.maxBodyBytes ?? API_DEFAULTS.maxBodyBytes;
@@ -163,5 +177,27 @@ function resolveApi(api: boolean | ApiConfig | undefined, fail: (field: string, 
   if (!Number.isSafeInteger(burstLimit) || burstLimit < 1) {
     fail('service.api.throttling.burstLimit', `must be a positive whole number of requests (found ${JSON.stringify(burstLimit)})`);
   }
-  return { auth, maxBodyBytes, throttling: { rateLimit, burstLimit } };
+  const cors = api.cors === undefined ? undefined : resolveCors(api.cors, fail);
+  return { auth, maxBodyBytes, throttling: { rateLimit, burstLimit }, ...(cors ? { cors } : {}) };
+}
+
+/** `service.api.cors` checked, with defaults applied. */
+function resolveCors(cors: unknown, fail: (field: string, message: string) => never): ResolvedCorsConfig {
+  if (cors === null || typeof cors !== 'object' || Array.isArray(cors)) return fail('service.api.cors', 'must be { allowOrigins, allowHeaders?, maxAge? }');
+  const { allowOrigins, allowHeaders = [], maxAge = DEFAULT_CORS_MAX_AGE_SECONDS } = cors as { allowOrigins?: unknown; allowHeaders?: unknown; maxAge?: unknown };
+  const originsProblem = corsOriginsProblem(allowOrigins);
+  if (originsProblem) fail('service.api.cors.allowOrigins', originsProblem);
+  if (!Array.isArray(allowHeaders)) fail('service.api.cors.allowHeaders', 'must be a list of header names, e.g. ["x-request-id"]');
+  for (const name of allowHeaders as unknown[]) {
+    const problem = corsHeaderProblem(name);
+    if (problem) fail('service.api.cors.allowHeaders', problem);
+  }
+  if (!Number.isSafeInteger(maxAge) || (maxAge as number) < 0 || (maxAge as number) > MAX_CORS_MAX_AGE_SECONDS) {
+    fail('service.api.cors.maxAge', `must be a whole number of seconds from 0 to ${MAX_CORS_MAX_AGE_SECONDS} (found ${JSON.stringify(maxAge)})`);
+  }
+  return {
+    allowOrigins: [...new Set(allowOrigins as string[])],
+    allowHeaders: [...new Set((allowHeaders as string[]).map((name) => name.toLowerCase()))],
+    maxAge: maxAge as number,
+  };
 }

@@ -300,6 +300,28 @@ export interface ApiConfig {
   readonly maxBodyBytes?: number;
   /** API Gateway throttling of the default stage. */
   readonly throttling?: ApiThrottlingConfig;
+  /**
+   * Lets web apps on other origins call the API from a browser (default: no CORS). API Gateway
+   * then answers the browsers' preflight requests itself.
+   */
+  readonly cors?: ApiCorsConfig;
+}
+
+/** CORS of the HTTP API (`service.api.cors`). */
+export interface ApiCorsConfig {
+  /**
+   * The origins of the web apps allowed, as browsers send them in `Origin`: scheme, host and
+   * port only, e.g. `['https://app.example.com', 'http://localhost:5173']`; `['*']` for any
+   * origin (with `auth: 'none'` the synth warns about it).
+   */
+  readonly allowOrigins: readonly string[];
+  /**
+   * Request headers to allow besides those the API needs, which are always allowed
+   * (`content-type`, `idempotency-key`, and with IAM the SigV4 headers), e.g. `['x-request-id']`.
+   */
+  readonly allowHeaders?: readonly string[];
+  /** Seconds browsers may cache a preflight answer (default 600, at most 86400). */
+  readonly maxAge?: number;
 }
 
 /** API Gateway throttling (`service.api.throttling`). */
@@ -357,7 +379,9 @@ export const CONFIG_KEYS: KeyTable<ConfigFields> = { schemas: true, output: true
 /** The keys of {@link ServiceConfig}. */
 export const SERVICE_KEYS: KeyTable<ServiceConfig> = { name: true, eventSource: true, eventBusName: true, api: true };
 /** The keys of {@link ApiConfig}. */
-export const API_KEYS: KeyTable<ApiConfig> = { auth: true, maxBodyBytes: true, throttling: true };
+export const API_KEYS: KeyTable<ApiConfig> = { auth: true, maxBodyBytes: true, throttling: true, cors: true };
+/** The keys of {@link ApiCorsConfig}. */
+export const API_CORS_KEYS: KeyTable<ApiCorsConfig> = { allowOrigins: true, allowHeaders: true, maxAge: true };
 /** The keys of {@link ApiThrottlingConfig}. */
 export const API_THROTTLING_KEYS: KeyTable<ApiThrottlingConfig> = { rateLimit: true, burstLimit: true };
 /** The keys of {@link CdkConfig}. */

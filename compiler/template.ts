@@ -32,7 +32,8 @@ export function readTemplate(name: string): string {
  * aggregate (`templates/template.schema.ts`); instantiating:
  * - drops `//!` lines (notes about the template itself),
  * - repeats the lines between `// @each LIST` and `// @end` once per item of `lists[LIST]`,
- *   replacing the item's tokens and the file's tokens in one pass,
+ *   replacing the item's tokens and the file's tokens in one pass (blocks nest: an inner block
+ *   is repeated per item of its own list, with the outer item's tokens too),
  * - replaces the file's tokens everywhere else.
  * A token matches only where no identifier character precedes it, so `Template` matches in
  * `TemplateState` but not in `MyTemplate`; longer tokens win over shorter ones.
@@ -50,15 +51,27 @@ export function instantiate(template: string, data: TemplateData): string {
       continue;
     }
     const block: string[] = [];
-    for (index++; index < lines.length && !/^\s*\/\/ @end\s*$/.test(lines[index]!); index++) block.push(lines[index]!);
+    let depth = 1;
+    for (index++; index < lines.length; index++) {
+      if (EACH.test(lines[index]!)) depth++;
+      else if (END.test(lines[index]!) && --depth === 0) break;
+      block.push(lines[index]!);
+    }
     if (index >= lines.length) throw new Error(`template: @each ${each[1]} has no @end`);
     const items = data.lists?.[each[1]!];
     if (!items) throw new Error(`template: no list named ${each[1]}`);
     const text = block.join('\n');
-    for (const item of items) output.push(substitute(text, { ...fileTokens, ...item }));
+    const nested = block.some((line) => EACH.test(line));
+    for (const item of items) {
+      const tokens = { ...fileTokens, ...item };
+      output.push(nested ? instantiate(text, { tokens, ...(data.lists ? { lists: data.lists } : {}) }) : substitute(text, tokens));
+    }
   }
   return output.join('\n');
 }
+
+const EACH = /^\s*\/\/ @each \w+\s*$/;
+const END = /^\s*\/\/ @end\s*$/;
 
 const patterns = new Map<string, RegExp>();
 

@@ -7,7 +7,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'chai';
 import { generate } from 'event-sourced-rules-engine/compiler';
 import { cdkAppCommand } from '../compiler/emitters/cdk.js';
-import { copyExampleInputs, removeProject, runTsc, scratchProject, unformattedTypeScript } from './compiler.support.js';
+import { REPO, copyExampleInputs, removeProject, runTsc, scratchProject, unformattedTypeScript } from './compiler.support.js';
+import { codeBlocks } from './support/markdown.js';
 
 const CONFIG = `import { defineConfig } from 'event-sourced-rules-engine/schema';
 
@@ -161,6 +162,7 @@ describe('esre generate: the HTTP API in the CDK stack (service.api on)', functi
     expect(stack).to.include("aggregates: [\n    { path: 'account', entry: 'src/generated/account/api.ts', indexQueries: true },\n  ],");
     expect(stack).to.include("new CfnOutput(this, 'ApiUrl'");
     expect(stack).to.not.match(/[Tt]emplate(Service|-service|-events)|com\.example\.template|src\/generated\/template/);
+    expect(stack, 'no CORS unless service.api.cors is given').to.not.match(/cors|Duration/);
     expect(await unformattedTypeScript(dir, ['deploy']), 'formatted by construction').to.deep.equal([]);
     expect(runTsc(dir).output).to.equal('');
   });
@@ -193,5 +195,45 @@ describe('esre generate: the HTTP API in the CDK stack (service.api on)', functi
     writeFileSync(schema, readFileSync(schema, 'utf8').replace("indexes: { byEmail: 'email' },\n  api: false,", ''));
     await generate({ cwd: dir });
     expect(read('deploy/cdk/billing-hub-stack.ts')).to.include("{ path: 'account', entry: 'src/generated/account/api.ts', indexQueries: false },");
+  });
+});
+
+describe('esre generate: service.api.cors in the CDK stack (the config of docs/http-service.md, "From a browser: CORS")', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = scratchProject('cdk-emitter-cors');
+    copyExampleInputs(dir);
+    rmSync(path.join(dir, 'infra'), { recursive: true, force: true });
+  });
+  after(() => removeProject(dir));
+
+  it('passes the origins, extra headers and maxAge to the HTTP API; formatted, tsc clean, synthesized as the API’s CORS configuration with no route catching OPTIONS', async () => {
+    const block = codeBlocks(REPO, 'docs/http-service.md').find((candidate) => candidate.code.includes('cors: {') && candidate.code.includes('defineConfig'));
+    expect(block, 'the CORS config block').to.not.equal(undefined);
+    writeFileSync(path.join(dir, 'esre.config.ts'), block!.code);
+    await generate({ cwd: dir });
+    const stack = readFileSync(path.join(dir, 'infra/account-service-stack.ts'), 'utf8');
+    expect(stack).to.include("cors: { allowOrigins: ['https://app.example.com', 'http://localhost:5173'], allowHeaders: ['x-request-id'], maxAge: 300 },");
+    expect(stack).to.include('cors: { ...accountServiceApi.cors, maxAge: Duration.seconds(accountServiceApi.cors.maxAge) },');
+    expect(stack).to.include("import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';");
+    expect(await unformattedTypeScript(dir, ['infra']), 'formatted by construction').to.deep.equal([]);
+    expect(runTsc(dir).output).to.equal('');
+    const module = (await import(pathToFileURL(path.join(dir, 'infra/account-service-stack.ts')).href)) as {
+      AccountServiceStack: new (scope: App, id: string, props: { projectRoot: string }) => import('aws-cdk-lib').Stack;
+    };
+    const template = Template.fromStack(new module.AccountServiceStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'account-service', { projectRoot: dir }));
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token', 'x-request-id'],
+        ExposeHeaders: ['location'],
+        MaxAge: 300,
+      },
+    });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties as { RouteKey: string; AuthorizationType: string });
+    expect(routes.filter((route) => route.RouteKey.startsWith('ANY ') || route.RouteKey.startsWith('OPTIONS '))).to.deep.equal([]);
+    for (const route of routes) expect(route.AuthorizationType, route.RouteKey).to.equal('AWS_IAM');
   });
 });

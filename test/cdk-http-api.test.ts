@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { TableEncryptionV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -15,6 +15,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   EVENT_STORE_TABLE_NAME_VARIABLE,
   EventSourcedHttpApi,
+  type EventSourcedHttpApiProps,
   EventSourcedTable,
   HTTP_HANDLER_TABLE_ACTIONS,
   exportConditionsOfThisProcess,
@@ -168,6 +169,78 @@ describe('EventSourcedHttpApi', function () {
     const actions = statementsOf(template).flatMap((statement) => [statement.Action].flat());
     expect(actions).to.include.members(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
     expect(actions.filter((action) => action.includes('*'))).to.deep.equal([]);
+  });
+
+  describe('cors: browsers on other origins', () => {
+    const routesOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Resources).map((route) => route.Properties);
+    const corsOf = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Api') as Resources)[0]!.Properties.CorsConfiguration;
+
+    it('has no CORS unless configured: no CorsConfiguration, and the catch-all route takes ANY method', () => {
+      const stack = new Stack(noBundling(), 'NoCors');
+      new EventSourcedHttpApi(stack, 'Http', { table: new EventSourcedTable(stack, 'EventStore'), aggregates: aggregates.slice(0, 1) });
+      const template = Template.fromStack(stack);
+      expect(corsOf(template)).to.equal(undefined);
+      expect(routesOf(template).map((route) => route.RouteKey)).to.include('ANY /account/{proxy+}');
+    });
+
+    it('configures the preflight: the origins, GET and POST, the headers the API reads and SigV4 signs, Location exposed, maxAge; no route catches OPTIONS; AWS_IAM stays on every route; cdk-nag clean', () => {
+      const stack = new Stack(noBundling(), 'Cors');
+      new EventSourcedHttpApi(stack, 'Http', {
+        table: new EventSourcedTable(stack, 'EventStore'),
+        aggregates,
+        cors: { allowOrigins: ['https://app.example.com', 'http://localhost:5173'], allowHeaders: ['X-Request-Id'], maxAge: Duration.minutes(5) },
+      });
+      const template = Template.fromStack(stack);
+      expect(corsOf(template)).to.deep.equal({
+        AllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token', 'x-request-id'],
+        ExposeHeaders: ['location'],
+        MaxAge: 300,
+      });
+      const routes = routesOf(template);
+      const keys = routes.map((route) => route.RouteKey as string);
+      // API Gateway answers a preflight itself only when no route matches OPTIONS: no ANY, no OPTIONS route
+      expect(keys.filter((key) => key.startsWith('ANY ') || key.startsWith('OPTIONS '))).to.deep.equal([]);
+      expect(keys.filter((key) => key.startsWith('GET /account/') || key.startsWith('POST /account/')).sort()).to.deep.equal(
+        ['GET /account/by/{index}/{key}', 'GET /account/{id}', 'GET /account/{id}/events', 'GET /account/{proxy+}', 'POST /account/{id}/events', 'POST /account/{proxy+}'].sort(),
+      );
+      expect(keys.filter((key) => key.endsWith(' /bank-account/{proxy+}')).map((key) => key.split(' ')[0]).sort()).to.deep.equal(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT']);
+      for (const route of routes) expect(route.AuthorizationType, route.RouteKey).to.equal('AWS_IAM');
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).to.deep.equal([]);
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.filter((violation) => violation.severity === 'error').map((violation) => violation.ruleName)).to.deep.equal([]);
+    });
+
+    it("allows any origin with '*': quietly with IAM authorization (requests still need a signature), with a synth warning with auth: 'none'", () => {
+      const withIam = new Stack(noBundling(), 'AnyOriginIam');
+      new EventSourcedHttpApi(withIam, 'Http', { table: new EventSourcedTable(withIam, 'EventStore'), aggregates: aggregates.slice(0, 1), cors: { allowOrigins: ['*'] } });
+      const template = Template.fromStack(withIam);
+      expect(corsOf(template)).to.deep.include({ AllowOrigins: ['*'], MaxAge: 600 });
+      expect(Annotations.fromStack(withIam).findWarning('*', Match.anyValue())).to.deep.equal([]);
+
+      const open = new Stack(noBundling(), 'AnyOriginOpen');
+      new EventSourcedHttpApi(open, 'Http', { table: new EventSourcedTable(open, 'EventStore'), aggregates: aggregates.slice(0, 1), auth: 'none', cors: { allowOrigins: ['*'] } });
+      expect(corsOf(Template.fromStack(open)).AllowHeaders).to.deep.equal(['content-type', 'idempotency-key']);
+      Annotations.fromStack(open).hasWarning('/AnyOriginOpen/Http', Match.stringLikeRegexp("cors.allowOrigins \\['\\*'\\] with auth: 'none'.*List the origins"));
+    });
+
+    it('refuses origins a browser never sends, "*" among origins, a bad header name, a maxAge over 24 hours', () => {
+      const stack = new Stack(noBundling(), 'BadCors');
+      const table = new EventSourcedTable(stack, 'EventStore');
+      const bad: [string, EventSourcedHttpApiProps['cors'], RegExp][] = [
+        ['none', { allowOrigins: [] }, /cors\.allowOrigins: give the origins/],
+        ['slash', { allowOrigins: ['https://app.example.com/'] }, /write "https:\/\/app\.example\.com"/],
+        ['path', { allowOrigins: ['https://app.example.com/app'] }, /write "https:\/\/app\.example\.com"/],
+        ['port', { allowOrigins: ['https://app.example.com:443'] }, /write "https:\/\/app\.example\.com"/],
+        ['bare', { allowOrigins: ['app.example.com'] }, /not an origin; give scheme and host/],
+        ['pattern', { allowOrigins: ['https://*.example.com'] }, /is a pattern; list each origin/],
+        ['mixed', { allowOrigins: ['*', 'https://app.example.com'] }, /give it alone/],
+        ['header', { allowOrigins: ['https://app.example.com'], allowHeaders: ['x request'] }, /cors\.allowHeaders: "x request" is not a header name/],
+        ['age', { allowOrigins: ['https://app.example.com'], maxAge: Duration.hours(25) }, /cors\.maxAge: at most 86400 seconds/],
+      ];
+      for (const [id, cors, message] of bad) expect(() => new EventSourcedHttpApi(stack, id, { table, aggregates: aggregates.slice(0, 1), cors }), id).to.throw(message);
+    });
   });
 
   it('refuses no aggregates, a path that is not a segment, and a path given twice', () => {

@@ -61,6 +61,16 @@ describe('esre.config.ts: defineConfig, defaults and errors', function () {
       expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api).to.deep.equal({ auth: 'iam', maxBodyBytes: 1024, throttling: { rateLimit: 2.5, burstLimit: 100 } });
     });
 
+    it('api.cors: off unless given; given, its origins, its extra headers in lower case, maxAge 600 s unless given', async () => {
+      config(withApi("{ cors: { allowOrigins: ['https://app.example.com', 'http://localhost:5173'], allowHeaders: ['X-Request-Id'] } }"), 'api.config.ts');
+      expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api).to.deep.equal({
+        ...defaults,
+        cors: { allowOrigins: ['https://app.example.com', 'http://localhost:5173'], allowHeaders: ['x-request-id'], maxAge: 600 },
+      });
+      config(withApi("{ auth: 'none', cors: { allowOrigins: ['*'], maxAge: 0 } }"), 'api.config.ts');
+      expect((await loadConfig({ cwd: dir, config: 'api.config.ts' })).api?.cors).to.deep.equal({ allowOrigins: ['*'], allowHeaders: [], maxAge: 0 });
+    });
+
     it('api with cdk: false is allowed (handlers without a stack)', async () => {
       config(withApi('true', ', cdk: false'), 'api.config.ts');
       const resolved = await loadConfig({ cwd: dir, config: 'api.config.ts' });
@@ -74,7 +84,14 @@ describe('esre.config.ts: defineConfig, defaults and errors', function () {
       ['a body limit above what Lambda accepts', '{ maxBodyBytes: 7_000_000 }', 'esre.config.ts: service.api.maxBodyBytes: must be a whole number of bytes from 1 to 6291456'],
       ['a zero rate', '{ throttling: { rateLimit: 0 } }', 'esre.config.ts: service.api.throttling.rateLimit: must be a positive number of requests per second (found 0)'],
       ['a negative burst', '{ throttling: { burstLimit: -1 } }', 'esre.config.ts: service.api.throttling.burstLimit: must be a positive whole number of requests (found -1)'],
-      ['a string', "'yes' as never", 'esre.config.ts: service.api: must be true, false or { auth, maxBodyBytes, throttling }'],
+      ['a string', "'yes' as never", 'esre.config.ts: service.api: must be true, false or { auth, maxBodyBytes, throttling, cors }'],
+      ['cors without origins', '{ cors: { allowOrigins: [] } }', 'esre.config.ts: service.api.cors.allowOrigins: give the origins allowed to call the API from a browser'],
+      ['a cors origin with a path', "{ cors: { allowOrigins: ['https://app.example.com/app'] } }", 'service.api.cors.allowOrigins: "https://app.example.com/app" is not written as browsers send it in Origin (API Gateway compares exactly): write "https://app.example.com"'],
+      ['a cors origin pattern', "{ cors: { allowOrigins: ['https://*.example.com'] } }", 'service.api.cors.allowOrigins: "https://*.example.com" is a pattern; list each origin'],
+      ["'*' among cors origins", "{ cors: { allowOrigins: ['*', 'http://localhost:5173'] } }", 'service.api.cors.allowOrigins: "*" allows every origin: give it alone'],
+      ['a cors header that is no header name', "{ cors: { allowOrigins: ['*'], allowHeaders: ['x id'] } }", 'service.api.cors.allowHeaders: "x id" is not a header name'],
+      ['a cors maxAge over a day', "{ cors: { allowOrigins: ['*'], maxAge: 90_000 } }", 'service.api.cors.maxAge: must be a whole number of seconds from 0 to 86400 (found 90000)'],
+      ['cors as a list', "{ cors: ['https://app.example.com'] as never }", 'service.api.cors: must be { allowOrigins, allowHeaders?, maxAge? }'],
     ];
     for (const [what, api, message] of bad) {
       it(`rejects ${what} with a ConfigError naming the field`, async () => {

@@ -139,6 +139,11 @@ describe('esre: unknown keys in esre.config.ts and in defineAggregate', function
       "{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: { throttling: { burstLimt: 5 } } } }",
       'esre.config.ts: service.api.throttling.burstLimt: unknown key; did you mean "burstLimit"?',
     ],
+    [
+      'a misspelled api cors key',
+      "{ schemas: 'schemas/*.schema.ts', service: { name: 'svc', eventSource: 'com.example.svc', eventBusName: 'bus', api: { cors: { allowOrigin: ['https://app.example.com'] } } } }",
+      'esre.config.ts: service.api.cors.allowOrigin: unknown key; did you mean "allowOrigins"?',
+    ],
     ['a key like no other', `{ schemas: 'schemas/*.schema.ts', ${service}, region: 'eu-west-1' }`, 'esre.config.ts: region: unknown key (valid keys: schemas, output, rules, service, cdk)'],
   ];
   for (const [what, body, message] of configCases) {

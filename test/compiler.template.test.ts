@@ -31,6 +31,14 @@ describe('esre templates: instantiate', () => {
     expect(() => instantiate('// @each index\nx', { tokens: {}, lists: { index: [] } })).to.throw('@each index has no @end');
   });
 
+  it('nests @each blocks: an inner block is repeated per item of its own list, inside each outer item, with the outer item’s tokens', () => {
+    const text = ['// @each outer', 'open NAME', '  // @each inner', '  NAME has ITEM', '  // @end', 'close NAME', '// @end', 'end'].join('\n');
+    const lists = { outer: [{ NAME: 'a' }, { NAME: 'b' }], inner: [{ ITEM: 'x' }, { ITEM: 'y' }] };
+    expect(instantiate(text, { tokens: {}, lists })).to.equal(['open a', '  a has x', '  a has y', 'close a', 'open b', '  b has x', '  b has y', 'close b', 'end'].join('\n'));
+    expect(instantiate(text, { tokens: {}, lists: { ...lists, inner: [] } })).to.equal(['open a', 'close a', 'open b', 'close b', 'end'].join('\n'));
+    expect(() => instantiate('// @each outer\n// @each inner\nx\n// @end', { tokens: {}, lists })).to.throw('@each outer has no @end');
+  });
+
   it('derives names from event types and aggregate names', () => {
     expect(pascalCase('MONEY_DEPOSITED')).to.equal('MoneyDeposited');
     expect(camelCase('MONEY_DEPOSITED')).to.equal('moneyDeposited');

@@ -28,7 +28,7 @@ export const cdkEmitter: Emitter = {
     const stackFile = path.join(cdkOutput, `${kebabCase(service.name)}-stack.ts`);
     const appFile = path.join(cdkOutput, 'app.ts');
     const stackClass = `${pascalCase(service.name)}Stack`;
-    const tokens = {
+    const tokens: Record<string, string> = {
       TemplateServiceStackProps: `${stackClass}Props`,
       TemplateServiceStack: stackClass,
       templateServiceSettings: `${camelCase(service.name)}Settings`,
@@ -39,6 +39,10 @@ export const cdkEmitter: Emitter = {
       'template-service': service.name,
       ...httpApiTokens(context),
     };
+    const httpApi = servedAggregates(context).length > 0 ? [{}] : [];
+    const httpApiCors = httpApi.length > 0 && context.config.api?.cors ? [{}] : [];
+    // `Duration` is imported for the CORS preflight's maxAge only
+    if (httpApiCors.length === 0) tokens["import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';"] = "import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';";
 
     const outbound = outboundEvents(context.model.aggregates).map(({ aggregate, event }) => ({
       SOMETHING_PUBLISHED: event.type,
@@ -47,8 +51,7 @@ export const cdkEmitter: Emitter = {
       'SOMETHING_PUBLISHED: 1,': `${event.type}: ${context.lock?.aggregates[aggregate.type]?.outbound[event.type]?.version ?? 1},`,
     }));
     const sources = [context.config.file, ...context.model.aggregates.map((aggregate) => aggregate.schemaFile)];
-    const httpApi = servedAggregates(context).length > 0 ? [{}] : [];
-    const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound, httpApi } })}`;
+    const stack = `${context.tsHeader(sources)}\n\n${instantiate(readTemplate('cdk/template-service-stack.ts'), { tokens, lists: { outbound, httpApi, httpApiCors } })}`;
     const appHeader =
       `// Created by esre for ${service.name}. This file is yours: esre never overwrites it.\n` +
       `// Deploy with \`npx cdk deploy\` (synthesize only: \`npx cdk synth\`).`;
@@ -89,6 +92,11 @@ function httpApiTokens(context: EmitContext): Record<string, string> {
     templateServiceApi: `${name}Api`,
     "auth: 'iam',": `auth: ${quote(api.auth)},`,
     'throttling: { rateLimit: 50, burstLimit: 100 },': `throttling: { rateLimit: ${api.throttling.rateLimit}, burstLimit: ${api.throttling.burstLimit} },`,
+    ...(api.cors
+      ? {
+          "cors: { allowOrigins: ['https://app.example.com'], allowHeaders: [], maxAge: 600 },": `cors: { allowOrigins: [${api.cors.allowOrigins.map(quote).join(', ')}], allowHeaders: [${api.cors.allowHeaders.map(quote).join(', ')}], maxAge: ${api.cors.maxAge} },`,
+        }
+      : {}),
     "aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts', indexQueries: true }],": `aggregates: [\n${entries.join('\n')}\n  ],`,
   };
 }

@@ -1,6 +1,8 @@
 import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CorsPreflightOptions,
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -15,6 +17,15 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  CORS_EXPOSE_HEADERS,
+  CORS_METHODS,
+  DEFAULT_CORS_MAX_AGE_SECONDS,
+  MAX_CORS_MAX_AGE_SECONDS,
+  corsAllowHeaders,
+  corsHeaderProblem,
+  corsOriginsProblem,
+} from './cors-settings.js';
 import { exportConditionsOfThisProcess } from './export-conditions.js';
 import { LAMBDA_NODE_OPTIONS, LAMBDA_RUNTIME, lambdaBundling } from './lambda-function.js';
 
@@ -57,6 +68,28 @@ export interface HttpApiThrottling {
   readonly burstLimit?: number;
 }
 
+/**
+ * Which web apps may call an {@link EventSourcedHttpApi} from a browser (CORS). API Gateway then
+ * answers the browsers' preflight `OPTIONS` requests itself (no function runs, no authorization
+ * is asked), and adds the CORS headers to every answer to an allowed origin.
+ */
+export interface HttpApiCors {
+  /**
+   * Origins allowed, as browsers send them in `Origin`: scheme, host and port only
+   * (`https://app.example.com`, `http://localhost:5173`; no path, no trailing slash), compared
+   * exactly; or `['*']` for any origin (with `auth: 'none'` the construct warns about it).
+   */
+  readonly allowOrigins: readonly string[];
+  /**
+   * Request headers to allow besides those the API needs, which are always allowed:
+   * `content-type`, `idempotency-key` and, with IAM authorization, the SigV4 headers
+   * (`authorization`, `x-amz-content-sha256`, `x-amz-date`, `x-amz-security-token`).
+   */
+  readonly allowHeaders?: readonly string[];
+  /** How long browsers may cache a preflight answer (default 10 minutes, at most 24 hours; Chromium caps it at 2 hours). */
+  readonly maxAge?: Duration;
+}
+
 /** Props of {@link EventSourcedHttpApi}. Everything but the table and the aggregates has a secure default. */
 export interface EventSourcedHttpApiProps {
   /** The event store's table (an `EventSourcedTable`). */
@@ -72,6 +105,11 @@ export interface EventSourcedHttpApiProps {
   readonly auth?: 'iam' | 'none';
   /** Default throttling of the stage (defaults: 50 requests per second, bursts of 100). */
   readonly throttling?: HttpApiThrottling;
+  /**
+   * Lets web apps on the given origins call the API from a browser (default: no CORS, so
+   * browsers let only pages served from the API's own origin read its answers). See {@link HttpApiCors}.
+   */
+  readonly cors?: HttpApiCors;
   /** Name of the API (default: the construct's path). */
   readonly apiName?: string;
   /** Memory of each function in MB (default 512). */
@@ -86,6 +124,13 @@ export interface EventSourcedHttpApiProps {
    */
   readonly conditions?: readonly string[];
 }
+
+/**
+ * The methods of the catch-all route `/{aggregate}/{proxy+}` when CORS is on: all but
+ * `OPTIONS`. An `ANY` route would catch the browsers' preflight requests (and ask them for a
+ * signature they never carry); with no route for `OPTIONS`, API Gateway answers them itself.
+ */
+const CATCH_ALL_METHODS_WITH_CORS: readonly HttpMethod[] = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.HEAD];
 
 /** The fields of each access log line (JSON), from API Gateway's `$context` variables. */
 const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
@@ -119,7 +164,10 @@ const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
  *   this table (and its indexes), the table's key when it has a customer-managed one, writes to
  *   its own log group; no managed policies, no `Scan`, no `*` action;
  * - access logs (JSON lines) go to a log group with a retention; the `$default` stage is
- *   throttled (50 requests per second, bursts of 100, unless given).
+ *   throttled (50 requests per second, bursts of 100, unless given);
+ * - no CORS unless `cors` names the origins allowed. With it, the catch-all route takes every
+ *   method but `OPTIONS` (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`) instead of `ANY`, so
+ *   that no route, and no authorizer, catches a browser's preflight: API Gateway answers it.
  */
 export class EventSourcedHttpApi extends Construct {
   /** The HTTP API. */
@@ -149,6 +197,7 @@ export class EventSourcedHttpApi extends Construct {
       apiName: props.apiName ?? this.node.path.replace(/\//g, '-'),
       description: 'event-sourced-rules-engine: commands and queries of the generated aggregates',
       createDefaultStage: false,
+      ...(props.cors ? { corsPreflight: this.corsPreflight(props.cors, auth) } : {}),
     });
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention });
     this.stage = this.api.addStage('DefaultStage', {
@@ -180,11 +229,39 @@ export class EventSourcedHttpApi extends Construct {
         [`/${aggregate.path}/{id}`, HttpMethod.GET],
         [`/${aggregate.path}/{id}/events`, HttpMethod.GET],
         ...(aggregate.indexQueries === false ? [] : [[`/${aggregate.path}/by/{index}/{key}`, HttpMethod.GET] as [string, HttpMethod]]),
-        [`/${aggregate.path}/{proxy+}`, HttpMethod.ANY],
+        ...(props.cors ? CATCH_ALL_METHODS_WITH_CORS : [HttpMethod.ANY]).map((method): [string, HttpMethod] => [`/${aggregate.path}/{proxy+}`, method]),
       ];
       for (const [path, method] of routes) this.api.addRoutes({ path, methods: [method], integration, authorizer });
     }
     this.functions = functions;
+  }
+
+  /** The API's CORS configuration, checked; a warning for any origin on an API without authorization. */
+  private corsPreflight(cors: HttpApiCors, auth: 'iam' | 'none'): CorsPreflightOptions {
+    const fail = (message: string): never => {
+      throw new Error(`${this.node.path}: cors.${message}`);
+    };
+    const originsProblem = corsOriginsProblem(cors.allowOrigins);
+    if (originsProblem) fail(`allowOrigins: ${originsProblem}`);
+    for (const name of cors.allowHeaders ?? []) {
+      const problem = corsHeaderProblem(name);
+      if (problem) fail(`allowHeaders: ${problem}`);
+    }
+    const maxAge = cors.maxAge ?? Duration.seconds(DEFAULT_CORS_MAX_AGE_SECONDS);
+    if (!maxAge.isUnresolved() && maxAge.toSeconds() > MAX_CORS_MAX_AGE_SECONDS) fail(`maxAge: at most ${MAX_CORS_MAX_AGE_SECONDS} seconds (24 hours), API Gateway's limit`);
+    if (auth === 'none' && cors.allowOrigins.includes('*')) {
+      Annotations.of(this).addWarningV2(
+        'event-sourced-rules-engine:httpApiCorsAnyOriginWithoutAuthorization',
+        "cors.allowOrigins ['*'] with auth: 'none': any web page can make its visitors' browsers append events to this API. List the origins of your web apps instead.",
+      );
+    }
+    return {
+      allowOrigins: [...cors.allowOrigins],
+      allowMethods: CORS_METHODS.map((method) => CorsHttpMethod[method]),
+      allowHeaders: corsAllowHeaders(auth, cors.allowHeaders),
+      exposeHeaders: [...CORS_EXPOSE_HEADERS],
+      maxAge,
+    };
   }
 
   private handlerFunction(aggregate: HttpApiAggregate, props: EventSourcedHttpApiProps, retention: RetentionDays, conditions: readonly string[]): NodejsFunction {

@@ -13,7 +13,9 @@ export {
   type EventSourcedHttpApiProps,
   type HttpApiAggregate,
   type HttpApiThrottling,
+  type HttpApiCors,
   EVENT_STORE_TABLE_NAME_VARIABLE,
   HTTP_HANDLER_TABLE_ACTIONS,
 } from './http-api.js';
+export { CORS_API_HEADERS, CORS_SIGV4_HEADERS, CORS_EXPOSE_HEADERS, DEFAULT_CORS_MAX_AGE_SECONDS, MAX_CORS_MAX_AGE_SECONDS } from './cors-settings.js';
 export { exportConditionsOfThisProcess } from './export-conditions.js';

@@ -1,10 +1,11 @@
 //! Template of `<service>-stack.ts`: the CDK stack of a service, written for the sample service
 //! `template-service` (outbound event SOMETHING_PUBLISHED of the sample aggregate) with `service.api` on;
-//! the `@each httpApi` blocks are left out when it is off.
+//! the `@each httpApi` blocks are left out when it is off, the `@each httpApiCors` blocks (and the
+//! import of `Duration`) when `service.api.cors` is not given.
 // @each httpApi
 import path from 'node:path';
 // @end
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import {
@@ -52,10 +53,17 @@ export interface TemplateServiceStackProps extends StackProps {
 const templateServiceApi: {
   readonly auth: 'iam' | 'none';
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number; };
+  // @each httpApiCors
+  /** The web origins allowed to call the API from a browser, extra request headers, and seconds a preflight answer is cached. */
+  readonly cors: { readonly allowOrigins: readonly string[]; readonly allowHeaders: readonly string[]; readonly maxAge: number; };
+  // @end
   readonly aggregates: readonly { readonly path: string; readonly entry: string; readonly indexQueries: boolean; }[];
 } = {
   auth: 'iam',
   throttling: { rateLimit: 50, burstLimit: 100 },
+  // @each httpApiCors
+  cors: { allowOrigins: ['https://app.example.com'], allowHeaders: [], maxAge: 600 },
+  // @end
   aggregates: [{ path: 'template', entry: 'src/generated/template/api.ts', indexQueries: true }],
 };
 // @end
@@ -84,7 +92,7 @@ const outboundSchemaVersions: Record<string, number> = {
  * imported), the outbox publisher (stream → Lambda → EventBridge, dead-letter queue) and an
  * EventBridge schema registry with one schema per outbound event; with `service.api` on, also
  * the HTTP API over the generated handlers (`EventSourcedHttpApi`: AWS_IAM authorization unless
- * `auth: 'none'`, one function per aggregate, access logs, throttling).
+ * `auth: 'none'`, one function per aggregate, access logs, throttling, CORS when configured).
  */
 export class TemplateServiceStack extends Stack {
   readonly table: EventSourcedTable;
@@ -123,6 +131,9 @@ export class TemplateServiceStack extends Stack {
       table: this.table,
       auth: templateServiceApi.auth,
       throttling: templateServiceApi.throttling,
+      // @each httpApiCors
+      cors: { ...templateServiceApi.cors, maxAge: Duration.seconds(templateServiceApi.cors.maxAge) },
+      // @end
       aggregates: templateServiceApi.aggregates.map((aggregate) => ({ ...aggregate, entry: path.resolve(projectRoot, aggregate.entry) })),
     });
     // @end

@@ -122,7 +122,7 @@ const outboundSchemaVersions: Record<string, number> = {
  * imported), the outbox publisher (stream → Lambda → EventBridge, dead-letter queue) and an
  * EventBridge schema registry with one schema per outbound event; with `service.api` on, also
  * the HTTP API over the generated handlers (`EventSourcedHttpApi`: AWS_IAM authorization unless
- * `auth: 'none'`, one function per aggregate, access logs, throttling).
+ * `auth: 'none'`, one function per aggregate, access logs, throttling, CORS when configured).
  */
 export class AccountServiceStack extends Stack {
   readonly table: EventSourcedTable;

@@ -147,6 +147,9 @@ describe('createHttpHandler: dates in inbound payloads, sent as RFC 3339 strings
     expect(reviveDates(z.object({ text: z.string(), list: z.array(z.number()) }), plain).value).to.equal(plain);
     expect(reviveDates(undefined, plain).value).to.equal(plain);
     expect(reviveDates(z.object({ at: z.coerce.date() }), { at: '2024' }).value, 'z.coerce.date() is left to zod').to.deep.equal({ at: '2024' });
+    // a schema whose insides cannot be read (a zod yet to come): the payload goes to validation as sent
+    const unreadable = { _zod: { def: { type: 'object', get shape(): never { throw new Error('not here') } } } };
+    expect(reviveDates(unreadable, plain)).to.deep.equal({ value: plain, invalid: [] });
   });
 
   it('copies what it changes, and keeps an own __proto__ key an own key', () => {

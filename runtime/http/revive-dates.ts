@@ -47,7 +47,12 @@ function inspect(schema: unknown): { kind: string; def: Any; version: 3 | 4 } | 
  */
 export function reviveDates(schema: unknown, value: unknown): RevivedPayload {
   const invalid: InvalidDateTime[] = [];
-  return { value: revive(schema, value, [], invalid), invalid };
+  try {
+    return { value: revive(schema, value, [], invalid), invalid };
+  } catch {
+    // a schema shaped in a way this reading does not know: the payload goes to validation as sent
+    return { value, invalid: [] };
+  }
 }
 
 function revive(schema: unknown, value: unknown, path: Path, invalid: InvalidDateTime[]): unknown {

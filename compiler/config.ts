@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
-import type { ModuleLoader } from './loader.js';
+import type { BundleLoader } from './bundle-loader.js';
 import { API_CORS_KEYS, API_KEYS, API_THROTTLING_KEYS, type ApiConfig, CDK_KEYS, CONFIG_KEYS, type EsreConfig, SERVICE_KEYS } from './schema.js';
 import { explainLoadError, formatLocation } from './load-error.js';
 import { unknownKeys } from './unknown-keys.js';
@@ -86,7 +86,7 @@ export function findConfigFile(cwd: string, configPath?: string): string {
 }
 
 /** Loads and checks the config file through `loader`. */
-export async function loadConfigWith(loader: ModuleLoader, file: string): Promise<ResolvedConfig> {
+export async function loadConfigWith(loader: BundleLoader, file: string): Promise<ResolvedConfig> {
   let module: Record<string, unknown>;
   try {
     module = await loader.import(file);

@@ -6,7 +6,7 @@ import { emitters as defaultEmitters } from './emitters/index.js';
 import { SchemaError } from './errors.js';
 import { IncompatibleSchemaError, evolve, readLock } from './lock.js';
 import { jsonSchemaConverters } from './json-schema.js';
-import { ModuleLoader } from './loader.js';
+import { BundleLoader } from './bundle-loader.js';
 import { type Model, buildModel, findSchemaFiles } from './model.js';
 import { recordRun, upToDateRun } from './rerun-cache.js';
 import { englishZodMessages } from './zod-messages.js';
@@ -68,10 +68,8 @@ export interface GenerateResult {
  */
 export async function plan(options: GenerateOptions = {}): Promise<Plan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  // zod before the loader's hooks are registered: it then loads without a round trip through
-  // the hooks thread per module, and the schema modules share it (see loader.ts)
-  await Promise.all([jsonSchemaConverters(), englishZodMessages()]);
-  const loader = await ModuleLoader.create();
+  // zod (which the schema modules share with the compiler) while esbuild starts
+  const [loader] = await Promise.all([BundleLoader.create(), jsonSchemaConverters(), englishZodMessages()]);
   try {
     const config = await loadConfigWith(loader, findConfigFile(cwd, options.config));
     const files = await findSchemaFiles(config);

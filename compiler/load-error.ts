@@ -1,11 +1,12 @@
 /**
  * Turns an error thrown while importing a config or schema module into `file:line:column` and
- * a one-line message: esbuild syntax errors, imports Node cannot resolve (ES module and
+ * a one-line message: errors the bundle loader located (esbuild's, link errors), esbuild syntax errors, imports Node cannot resolve (ES module and
  * CommonJS projects), exports a module lacks, and errors thrown while the module runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ModuleLoadError } from './bundle-loader.js';
 
 /** A place in a source file; line and column count from 1. */
 export interface SourceLocation {
@@ -27,6 +28,7 @@ const COMPILER_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /** Explains an error thrown while importing a module. */
 export function explainLoadError(error: unknown): LoadFailure {
+  if (error instanceof ModuleLoadError) return error.location ? { message: error.message, location: error.location } : { message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return syntaxError(message) ?? unresolvedImport(error, message) ?? linkError(error, message) ?? thrownError(error, message);
 }

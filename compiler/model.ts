@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, type SchemaProblem } from './errors.js';
 import { type JsonSchema, jsonSchemaConverters, toJsonSchema } from './json-schema.js';
-import type { ModuleLoader } from './loader.js';
+import type { BundleLoader } from './bundle-loader.js';
 import {
   AGGREGATE_NAME,
   AGGREGATE_TYPE,
@@ -167,7 +167,7 @@ export { findSchemaFiles } from './schema-files.js';
  */
 export async function buildModel(
   config: ResolvedConfig,
-  loader: ModuleLoader,
+  loader: BundleLoader,
   files: readonly string[],
 ): Promise<{ model: Model; problems: SchemaProblem[] }> {
   const problems: SchemaProblem[] = [];
@@ -176,6 +176,8 @@ export async function buildModel(
   const aggregates: AggregateModel[] = [];
   const byFolder = new Map<string, string>();
   const byType = new Map<string, string>();
+  // one build for every schema module; a module that cannot be built fails its own import below
+  await loader.prepare(files);
 
   for (const file of files) {
     const where = projectPath(config, file);

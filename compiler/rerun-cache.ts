@@ -2,13 +2,13 @@
  * The rerun cache, in `.esre-cache/` next to the config (git-ignored by a `.gitignore` of its
  * own). After a successful `esre generate`, it records what the run depended on and what it left
  * on disk; a rerun whose recorded inputs and outputs all still match answers from it, without
- * loading tsx, zod, the config or any schema module, and writes nothing.
+ * loading esbuild, zod, the config or any schema module, and writes nothing.
  *
  * Inputs (each by content hash): the config file and every project module the config and schema
  * modules imported (hashed when loaded, and recorded only if unchanged at the end of the run);
- * the `package.json` of every package they imported from node_modules (zod's version, say); the
- * project's package.json, tsconfig.json and package-manager lock files; the compiler itself (its
- * own files and templates). Also: the schema modules the config's globs match, the file names
+ * the `package.json` of every package they imported from node_modules and of the packages those
+ * depend on (zod's version, say); the project's package.json, tsconfig.json and package-manager
+ * lock files; the compiler itself (its own files and templates). Also: the schema modules the config's globs match, the file names
  * under the rules folder and the output folders (a new, deleted or renamed file there means a
  * full run), that the user-owned files still exist (rule files, the CDK app, cdk.json), and the
  * content of every generated file (esre.lock.json included: the lock comparison depends only on

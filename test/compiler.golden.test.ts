@@ -6,7 +6,7 @@ import { findConfigFile, loadConfigWith } from '../compiler/config.js';
 import { EmitContext } from '../compiler/emitter.js';
 import { emitters } from '../compiler/emitters/index.js';
 import { TypeScriptFormatter } from '../compiler/format.js';
-import { ModuleLoader } from '../compiler/loader.js';
+import { BundleLoader } from '../compiler/bundle-loader.js';
 import { tidyBlankLines } from '../compiler/writer.js';
 import { buildModel, findSchemaFiles } from '../compiler/model.js';
 import { EXAMPLE, copyExampleInputs, isGenerated, listFiles, removeProject, runTsc, scratchProject } from './compiler.support.js';
@@ -51,7 +51,7 @@ describe('esre generate: the account example (golden files)', function () {
   });
 
   it('emits TypeScript formatted by construction (the writer never runs the formatter)', async () => {
-    const loader = await ModuleLoader.create();
+    const loader = await BundleLoader.create();
     try {
       const config = await loadConfigWith(loader, findConfigFile(dir));
       const { model, problems } = await buildModel(config, loader, await findSchemaFiles(config));

@@ -169,9 +169,9 @@ describe('esre generate: the rerun cache follows the packages the schema modules
     return loads() > before;
   };
   /** An ES module package in the project's node_modules. */
-  const writePackage = (name: string, source: string) => {
+  const writePackage = (name: string, source: string, dependencies: Record<string, string> = {}) => {
     mkdirSync(file(`node_modules/${name}`), { recursive: true });
-    writeFileSync(file(`node_modules/${name}/package.json`), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: './index.js' }));
+    writeFileSync(file(`node_modules/${name}/package.json`), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: './index.js', dependencies }));
     writeFileSync(file(`node_modules/${name}/index.js`), source);
   };
 
@@ -179,8 +179,8 @@ describe('esre generate: the rerun cache follows the packages the schema modules
     dir = scratchProject('rerun-packages');
     mkdirSync(file('schemas'));
     copyFileSync(path.join(EXAMPLE, 'esre.config.ts'), file('esre.config.ts'));
-    // the schema module imports a package, which imports another one
-    writePackage('esre-test-limits', "import { floor } from 'esre-test-floor';\n\nexport const minimum = floor;\n");
+    // the schema module imports a package, which imports another one (a dependency it declares)
+    writePackage('esre-test-limits', "import { floor } from 'esre-test-floor';\n\nexport const minimum = floor;\n", { 'esre-test-floor': '1.0.0' });
     writePackage('esre-test-floor', 'export const floor = 0;\n');
     writeFileSync(
       file('schemas/note.schema.ts'),
@@ -194,7 +194,7 @@ describe('esre generate: the rerun cache follows the packages the schema modules
   after(() => removeProject(dir));
 
   for (const name of ['esre-test-limits', 'esre-test-floor']) {
-    it(`runs in full after a change to the package.json of ${name === 'esre-test-limits' ? 'a package a schema module imports' : 'a package imported by that package'}`, async () => {
+    it(`runs in full after a change to the package.json of ${name === 'esre-test-limits' ? 'a package a schema module imports' : 'a package that package depends on'}`, async () => {
       const manifest = file(`node_modules/${name}/package.json`);
       writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('1.0.0', '1.0.1'));
       expect(await run(), 'a full run').to.equal(true);

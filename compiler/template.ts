@@ -40,16 +40,48 @@ export function readTemplate(name: string): string {
  */
 export function instantiate(template: string, data: TemplateData): string {
   const output: string[] = [];
+  for (const segment of parsed(template)) {
+    if (segment.list === undefined) {
+      output.push(substitute(segment.text, data.tokens));
+      continue;
+    }
+    const items = data.lists?.[segment.list];
+    if (!items) throw new Error(`template: no list named ${segment.list}`);
+    for (const item of items) {
+      const tokens = { ...data.tokens, ...item };
+      output.push(segment.nested ? instantiate(segment.text, { tokens, ...(data.lists ? { lists: data.lists } : {}) }) : substitute(segment.text, tokens));
+    }
+  }
+  return output.join('\n');
+}
+
+/** A run of a template's lines: repeated per item of `list` (an `@each` block), or once. */
+interface Segment {
+  readonly list?: string;
+  readonly text: string;
+  /** An `@each` block with blocks of its own inside. */
+  readonly nested?: boolean;
+}
+
+const segmentsOf = new Map<string, readonly Segment[]>();
+
+/** A template split into segments (cached): `//!` lines dropped, `@each` blocks apart from the lines around them. */
+function parsed(template: string): readonly Segment[] {
+  const known = segmentsOf.get(template);
+  if (known) return known;
+  const segments: Segment[] = [];
   const lines = template.split('\n');
-  const fileTokens = data.tokens;
+  let plain: string[] = [];
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
     if (line.startsWith('//!')) continue;
     const each = /^\s*\/\/ @each (\w+)\s*$/.exec(line);
     if (!each) {
-      output.push(substitute(line, fileTokens));
+      plain.push(line);
       continue;
     }
+    if (plain.length > 0) segments.push({ text: plain.join('\n') });
+    plain = [];
     const block: string[] = [];
     let depth = 1;
     for (index++; index < lines.length; index++) {
@@ -58,16 +90,11 @@ export function instantiate(template: string, data: TemplateData): string {
       block.push(lines[index]!);
     }
     if (index >= lines.length) throw new Error(`template: @each ${each[1]} has no @end`);
-    const items = data.lists?.[each[1]!];
-    if (!items) throw new Error(`template: no list named ${each[1]}`);
-    const text = block.join('\n');
-    const nested = block.some((line) => EACH.test(line));
-    for (const item of items) {
-      const tokens = { ...fileTokens, ...item };
-      output.push(nested ? instantiate(text, { tokens, ...(data.lists ? { lists: data.lists } : {}) }) : substitute(text, tokens));
-    }
+    segments.push({ list: each[1]!, text: block.join('\n'), nested: block.some((inner) => EACH.test(inner)) });
   }
-  return output.join('\n');
+  if (plain.length > 0) segments.push({ text: plain.join('\n') });
+  segmentsOf.set(template, segments);
+  return segments;
 }
 
 const EACH = /^\s*\/\/ @each \w+\s*$/;

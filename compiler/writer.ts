@@ -32,10 +32,17 @@ export async function diff(files: readonly EmittedFile[], roots: readonly string
   const createStubs: EmittedFile[] = [];
   const kept: string[] = [];
   const planned = new Set<string>();
+  // a folder that does not exist has no files to read (a cold run: no failed read per file)
+  const folders = new Map<string, boolean>();
+  const folderExists = (folder: string): boolean => {
+    let exists = folders.get(folder);
+    if (exists === undefined) folders.set(folder, (exists = existsSync(folder)));
+    return exists;
+  };
   for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
     if (planned.has(file.path)) throw new Error(`two emitters produce ${file.path}`);
     planned.add(file.path);
-    const current = readIfExists(file.path);
+    const current = folderExists(path.dirname(file.path)) ? readIfExists(file.path) : undefined;
     if (file.owner === 'user') {
       if (current === undefined) createStubs.push(final(file));
       else kept.push(file.path);

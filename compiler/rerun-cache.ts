@@ -12,8 +12,9 @@
  * under the rules folder and the output folders (a new, deleted or renamed file there means a
  * full run), that the user-owned files still exist (rule files, the CDK app, cdk.json), and the
  * content of every generated file (esre.lock.json included: the lock comparison depends only on
- * the schemas and the lock, so with both unchanged its result is unchanged too). Projects whose
- * modules load as CommonJS are not cached (their nested requires may go unreported).
+ * the schemas and the lock, so with both unchanged its result is unchanged too). The loader
+ * compiles every project module the config and schema modules reach, `require()`d or imported,
+ * so the list is complete in CommonJS projects too.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -105,8 +106,7 @@ export function recordRun(record: RunRecord): void {
   try {
     const inputs: Record<string, string> = {};
     for (const [input, hash] of record.importedHashes) {
-      // a CommonJS module's own requires may not be reported, so its import graph is not known complete
-      if (hashOfFile(input) !== hash || !isEsModule(input)) {
+      if (hashOfFile(input) !== hash) {
         rmSync(file, { force: true });
         return;
       }
@@ -157,16 +157,6 @@ function compilerFingerprint(): string {
 }
 
 /** Whether Node loads `file` as an ES module: by its extension, else by the nearest package.json's `type`. */
-function isEsModule(file: string): boolean {
-  if (/\.m[jt]sx?$/.test(file)) return true;
-  if (/\.c[jt]sx?$/.test(file)) return false;
-  for (let folder = path.dirname(file); ; folder = path.dirname(folder)) {
-    const manifest = path.join(folder, 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
-    if (path.dirname(folder) === folder) return false;
-  }
-}
-
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, position) => item === b[position]);
 }

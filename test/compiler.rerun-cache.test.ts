@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'event-sourced-rules-engine/compiler';
 import { recordRun } from '../compiler/rerun-cache.js';
-import { EXAMPLE, removeProject, scratchProject } from './compiler.support.js';
+import { EXAMPLE, REPO, removeProject, scratchProject } from './compiler.support.js';
 
 /** Each full run loads the schema module in a fresh loader namespace, which counts itself here. */
 const loads = () => ((globalThis as Record<string, unknown>).__esreSchemaLoads as number | undefined) ?? 0;
@@ -201,4 +201,45 @@ describe('esre generate: the rerun cache follows the packages the schema modules
       expect(await run(), 'the run after it is cached again').to.equal(false);
     });
   }
+});
+
+describe('esre generate: the rerun cache in a CommonJS project (no "type" in package.json)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const file = (relative: string) => path.join(dir, relative);
+  const run = async () => {
+    const before = loads();
+    await generate({ cwd: dir });
+    return loads() > before;
+  };
+
+  before(async () => {
+    dir = scratchProject('rerun-commonjs');
+    mkdirSync(file('schemas'));
+    writeFileSync(file('package.json'), JSON.stringify({ name: 'commonjs-project', private: true }));
+    // a package.json of its own ends the repository's scope: link the packages in, as an install would
+    mkdirSync(file('node_modules'));
+    symlinkSync(REPO, file('node_modules/event-sourced-rules-engine'), 'dir');
+    symlinkSync(path.join(REPO, 'node_modules/zod'), file('node_modules/zod'), 'dir');
+    copyFileSync(path.join(EXAMPLE, 'esre.config.ts'), file('esre.config.ts'));
+    // the schema module require()s a project module, which imports another
+    writeFileSync(file('schemas/limit.ts'), 'export const limit = 10;\n');
+    writeFileSync(file('schemas/text.js'), "const { limit } = require('./limit');\nexports.maxLength = limit;\n");
+    writeFileSync(
+      file('schemas/note.schema.ts'),
+      COUNTING +
+        "import { z } from 'zod';\nimport { defineAggregate } from 'event-sourced-rules-engine/schema';\nconst { maxLength } = require('./text.js');\n\n" +
+        "export default defineAggregate({ name: 'note', state: z.object({ text: z.string() }), initial: { text: '' }, inbound: { NOTE_TAKEN: z.object({ text: z.string().max(maxLength) }) } });\n",
+    );
+    expect(await run(), 'the first run').to.equal(true);
+  });
+  after(() => removeProject(dir));
+
+  it('answers a rerun from the cache, and runs in full after a change to a module reached through require()', async () => {
+    expect(await run(), 'a rerun with nothing changed').to.equal(false);
+    writeFileSync(file('schemas/limit.ts'), 'export const limit = 20;\n');
+    expect(await run(), 'after the change: a full run').to.equal(true);
+    expect(readFileSync(file('src/generated/note/events/inbound/NOTE_TAKEN.schema.json'), 'utf8')).to.include('"maxLength": 20');
+    expect(await run(), 'the run after it is cached again').to.equal(false);
+  });
 });

@@ -50,7 +50,6 @@ export class ModuleLoadError extends Error {
 const REQUIRE_NAMESPACE = 'esre-require';
 /** `globalThis[Symbol.for(REQUIRE_KEY)]`: Node's `require`, for the compiled modules' `require()` of packages. */
 const REQUIRE_KEY = 'event-sourced-rules-engine.compiler.require';
-(globalThis as Record<symbol, unknown>)[Symbol.for(REQUIRE_KEY)] ??= createRequire(import.meta.url);
 
 /** When the compiler itself runs from TypeScript sources, a TypeScript loader is active in this process. */
 const UNDER_TYPESCRIPT_LOADER = /\.[cm]?ts$/.test(fileURLToPath(import.meta.url));
@@ -199,6 +198,7 @@ export class BundleLoader {
 
   /** A loader with a scratch folder of its own (removed by {@link dispose}). */
   static async create(): Promise<BundleLoader> {
+    (globalThis as Record<symbol, unknown>)[Symbol.for(REQUIRE_KEY)] ??= createRequire(import.meta.url);
     await esbuild();
     return new BundleLoader(mkdtempSync(path.join(tmpdir(), 'esre-load-')));
   }

@@ -196,11 +196,16 @@ export class BundleLoader {
     this.#folder = folder;
   }
 
-  /** A loader with a scratch folder of its own (removed by {@link dispose}). */
+  /**
+   * A loader with a scratch folder of its own (removed by {@link dispose}, or when the process
+   * ends first: interrupted, or ended by a module it loads).
+   */
   static async create(): Promise<BundleLoader> {
     (globalThis as Record<symbol, unknown>)[Symbol.for(REQUIRE_KEY)] ??= createRequire(import.meta.url);
     await esbuild();
-    return new BundleLoader(mkdtempSync(path.join(tmpdir(), 'esre-load-')));
+    const folder = mkdtempSync(path.join(tmpdir(), 'esre-load-'));
+    trackScratchFolder(folder);
+    return new BundleLoader(folder);
   }
 
   /**
@@ -264,6 +269,7 @@ export class BundleLoader {
   /** Removes the scratch folder (the modules imported from it stay loaded). */
   async dispose(): Promise<void> {
     rmSync(this.#folder, { recursive: true, force: true });
+    untrackScratchFolder(this.#folder);
   }
 
   async #build(files: readonly string[]): Promise<{ outputs: Map<string, string> } | { error: ModuleLoadError }> {
@@ -389,6 +395,40 @@ export class BundleLoader {
     }
     return new ModuleLoadError(message, undefined);
   }
+}
+
+/**
+ * The scratch folders of the loaders not yet disposed. While there are any, the process removes
+ * them when it exits (`process.exit()` in a module it loads included) and when Ctrl+C or
+ * SIGTERM ends it: that signal then still ends the process as it would have, unless another
+ * listener handles it (as watch mode does, which disposes the loader of the run it waits for).
+ */
+const scratchFolders = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function trackScratchFolder(folder: string): void {
+  if (scratchFolders.size === 0) {
+    process.on('exit', removeScratchFolders);
+    for (const signal of SIGNALS) process.on(signal, endBySignal);
+  }
+  scratchFolders.add(folder);
+}
+
+function untrackScratchFolder(folder: string): void {
+  if (!scratchFolders.delete(folder) || scratchFolders.size > 0) return;
+  process.off('exit', removeScratchFolders);
+  for (const signal of SIGNALS) process.off(signal, endBySignal);
+}
+
+function removeScratchFolders(): void {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+}
+
+function endBySignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  removeScratchFolders();
+  for (const each of SIGNALS) process.off(each, endBySignal);
+  process.kill(process.pid, signal);
 }
 
 /** Where Node would find package `name` installed for a package in `folder`: its `package.json`, if any. */

@@ -3,14 +3,15 @@
  * project's files, Node imports the result, packages are imported from where they are
  * installed. Each module still sees what it would see unbundled.
  */
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { BundleLoader, ModuleLoadError } from '../compiler/bundle-loader.js';
 import { explainLoadError } from '../compiler/load-error.js';
-import { removeProject, scratchProject } from './compiler.support.js';
+import { REPO, removeProject, scratchProject } from './compiler.support.js';
 
 /** Scratch folders of loaders in this process (under the OS temp folder). */
 const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('esre-load-'));
@@ -144,6 +145,48 @@ describe('the bundle loader (how generate and check load config and schema modul
       loader = undefined;
     }
     expect(seen).to.deep.equal([1, 2]);
+  });
+
+  /**
+   * Runs `esre generate` in `root` with a temporary folder of its own; once `started` exists
+   * (the config is loading), `interrupt` is called on the process. Resolves with how it ended and
+   * the scratch folders left in its temporary folder.
+   */
+  async function generateInterrupted(root: string, interrupt: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; signal: string | null; left: string[] }> {
+    const temporary = mkdtempSync(path.join(tmpdir(), 'esre-test-tmp-'));
+    try {
+      const child = spawn(process.execPath, [path.join(REPO, 'bin/esre.js'), 'generate'], { cwd: root, env: { ...process.env, TMPDIR: temporary }, stdio: 'ignore' });
+      const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      for (let waited = 0; !existsSync(path.join(root, 'started')) && waited < 60_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(existsSync(path.join(root, 'started')), 'the config started loading').to.equal(true);
+      interrupt(child);
+      const { code, signal } = await ended;
+      return { code, signal, left: readdirSync(temporary).filter((name) => name.startsWith('esre-load-')) };
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  }
+
+  /** A config that says it started, then waits (as one awaiting a slow import would) or exits. */
+  const configThat = (then: string) =>
+    "import { writeFileSync } from 'node:fs';\n" +
+    `writeFileSync(${JSON.stringify('started')}, '');\n${then}\nexport default { schemas: ['schemas/*.schema.ts'], output: 'src/generated', rules: 'src/rules' };\n`;
+
+  it('leaves no scratch folder behind when the run is interrupted (Ctrl+C, SIGTERM) while a module loads, and still ends by that signal', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const root = project({ type: 'module' }, { 'esre.config.ts': configThat('await new Promise((resolve) => setTimeout(resolve, 120_000));') });
+      const ended = await generateInterrupted(root, (child) => child.kill(signal));
+      expect(ended.left, `scratch folders left after ${signal}`).to.deep.equal([]);
+      expect(ended.signal, 'the process ends as an interrupted one does').to.equal(signal);
+      removeProject(dir);
+    }
+  });
+
+  it('leaves no scratch folder behind when a module ends the process while it loads', async () => {
+    const root = project({ type: 'module' }, { 'esre.config.ts': configThat('process.exit(3);') });
+    const ended = await generateInterrupted(root, () => undefined);
+    expect(ended.left).to.deep.equal([]);
+    expect(ended.code).to.equal(3);
   });
 
   it('removes its scratch folder when disposed', async () => {

@@ -23,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildFailure, Loader, Message, Metafile, Plugin } from 'esbuild';
 import { hashOf, packageManifestOf } from './fingerprint.js';
 import { unwrapCommonJsDefault } from './loader.js';
+import { addSettingsFiles } from './module-settings.js';
 
 /** The esbuild API, loaded on first use. */
 let esbuildApi: Promise<typeof import('esbuild')> | undefined;
@@ -187,6 +188,8 @@ export class BundleLoader {
   readonly #imported = new Set<string>();
   readonly #hashes = new Map<string, string>();
   readonly #packages = new Set<string>();
+  readonly #settings = new Set<string>();
+  readonly #settingsFolders = new Set<string>();
   readonly #moduleTypes = new Map<string, boolean>();
   /** Resolved file of each external import, and the specifier the source wrote. */
   readonly #specifiers = new Map<string, string>();
@@ -264,6 +267,15 @@ export class BundleLoader {
   /** `package.json` of each node_modules package the project's files imported (absolute paths, sorted). */
   get importedPackages(): readonly string[] {
     return [...this.#packages].sort();
+  }
+
+  /**
+   * The `package.json`, `tsconfig.json` and `jsconfig.json` files (and the tsconfig files those
+   * extend) that decide how the project files imported so far compile and load, including those
+   * looked for and not found (absolute paths, sorted).
+   */
+  get settingsFiles(): readonly string[] {
+    return [...this.#settings].sort();
   }
 
   /** Removes the scratch folder (the modules imported from it stay loaded). */
@@ -376,6 +388,7 @@ export class BundleLoader {
   #record(file: string, bytes: Buffer): void {
     this.#imported.add(pathToFileURL(file).href);
     if (!this.#hashes.has(file)) this.#hashes.set(file, hashOf(bytes));
+    addSettingsFiles(path.dirname(file), this.#settings, this.#settingsFolders);
   }
 
   /**

@@ -38,6 +38,8 @@ export interface Plan {
   readonly inputHashes: ReadonlyMap<string, string>;
   /** `package.json` of each node_modules package the config and schema modules imported from. */
   readonly packages: readonly string[];
+  /** The `package.json` and tsconfig files that decide how those project files compile (see `BundleLoader.settingsFiles`). */
+  readonly settings: readonly string[];
 }
 
 /** What {@link generate} did; paths are relative to the project root. */
@@ -97,7 +99,7 @@ export async function plan(options: GenerateOptions = {}): Promise<Plan> {
     for (const folder of model.orphanRuleFolders) {
       warnings.push(`${context.projectPath(folder)}/: no aggregate has this rules folder any more (kept)`);
     }
-    return { config, model, changes, inputs: loader.importedFiles, warnings, inputHashes: loader.importedHashes, packages: loader.importedPackages };
+    return { config, model, changes, inputs: loader.importedFiles, warnings, inputHashes: loader.importedHashes, packages: loader.importedPackages, settings: loader.settingsFiles };
   } finally {
     await loader.dispose();
   }
@@ -144,6 +146,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       config: result.config,
       importedHashes: result.inputHashes,
       packages: result.packages,
+      settings: result.settings,
       schemaFiles: result.model.aggregates.map((aggregate) => aggregate.schemaFile),
       written: result.changes.write,
       unchanged: result.changes.unchanged,

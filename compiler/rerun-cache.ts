@@ -8,7 +8,9 @@
  * modules imported (hashed when loaded, and recorded only if unchanged at the end of the run);
  * the `package.json` of every package they imported from node_modules and of the packages those
  * depend on (zod's version, say); the project's package.json, tsconfig.json and package-manager
- * lock files; the compiler itself (its own files and templates). Also: the schema modules the config's globs match, the file names
+ * lock files; the package.json and tsconfig files that decide how each project module compiles
+ * (the nearest ones, those a tsconfig extends, and those looked for on the way: see
+ * `module-settings.ts`), above the project too, as in a monorepo; the compiler itself (its own files and templates). Also: the schema modules the config's globs match, the file names
  * under the rules folder and the output folders (a new, deleted or renamed file there means a
  * full run), that the user-owned files still exist (rule files, the CDK app, cdk.json), and the
  * content of every generated file (esre.lock.json included: the lock comparison depends only on
@@ -64,6 +66,8 @@ export interface RunRecord {
   readonly importedHashes: ReadonlyMap<string, string>;
   /** `package.json` files of the node_modules packages imported. */
   readonly packages: readonly string[];
+  /** The `package.json` and tsconfig files that decide how the project modules compile, found or looked for. */
+  readonly settings: readonly string[];
   readonly schemaFiles: readonly string[];
   /** Generated files this run wrote, absolute paths: hashed from the content written (not read back). */
   readonly written: readonly { readonly path: string; readonly content: string }[];
@@ -112,7 +116,7 @@ export function recordRun(record: RunRecord): void {
       }
       inputs[input] = hash;
     }
-    for (const manifest of [...record.packages, ...PROJECT_MANIFESTS.map((name) => path.join(config.root, name))]) inputs[manifest] = hashOfFile(manifest);
+    for (const manifest of [...record.packages, ...record.settings, ...PROJECT_MANIFESTS.map((name) => path.join(config.root, name))]) inputs[manifest] = hashOfFile(manifest);
     const listings: Record<string, string[]> = {};
     for (const folder of [config.rules, config.output, ...(config.cdkOutput === null ? [] : [config.cdkOutput])]) listings[folder] = filesUnder(folder, SKIPPED);
     const outputs: Record<string, string> = {};

@@ -148,6 +148,7 @@ describe('esre generate: a rerun with nothing changed answers from .esre-cache w
       config: result.config,
       importedHashes: new Map([[schema(), 'the hash when it was loaded']]),
       packages: [],
+      settings: [],
       schemaFiles: [schema()],
       written: [],
       unchanged: [],
@@ -242,4 +243,79 @@ describe('esre generate: the rerun cache in a CommonJS project (no "type" in pac
     expect(readFileSync(file('src/generated/note/events/inbound/NOTE_TAKEN.schema.json'), 'utf8')).to.include('"maxLength": 20');
     expect(await run(), 'the run after it is cached again').to.equal(false);
   });
+});
+
+describe('esre generate: the rerun cache follows the tsconfig.json and package.json files that decide how modules compile (a monorepo)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const file = (relative: string) => path.join(dir, relative);
+  const run = async () => {
+    const before = loads();
+    await generate({ cwd: file('app') });
+    return loads() > before;
+  };
+  const inboundSchema = () => JSON.parse(readFileSync(file('app/src/generated/note/events/inbound/NOTE_TAKEN.schema.json'), 'utf8')) as { properties: { text: { minLength?: number; maxLength?: number } } };
+
+  beforeEach(async () => {
+    // a workspace root with a shared tsconfig (a paths alias) and a TypeScript workspace package
+    // (no build step), and the project, app/, whose tsconfig.json extends the shared one
+    dir = scratchProject('rerun-settings');
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'monorepo', private: true, workspaces: ['app', 'shared'] }),
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { strict: true, paths: { '@limits/*': ['./limits-10/*'] } } }),
+      'limits-10/max.ts': 'export const max = 10;\n',
+      'limits-20/max.ts': 'export const max = 20;\n',
+      'limits-30/max.ts': 'export const max = 30;\n',
+      'shared/package.json': JSON.stringify({ name: 'rerun-shared', version: '1.0.0', type: 'module', exports: './min-1.ts' }),
+      'shared/min-1.ts': 'export const min = 1;\n',
+      'shared/min-0.ts': 'export const min = 0;\n',
+      'app/package.json': JSON.stringify({ name: 'app', private: true, type: 'module' }),
+      // written as people write tsconfig files: comments, trailing commas
+      'app/tsconfig.json': '{\n  // the workspace\'s settings, then ours\n  "extends": "../tsconfig.base.json", /* paths */\n  "compilerOptions": { "noEmit": true, },\n}\n',
+      'app/esre.config.ts': readFileSync(path.join(EXAMPLE, 'esre.config.ts'), 'utf8'),
+      'app/schemas/note.schema.ts':
+        COUNTING +
+        "import { z } from 'zod';\nimport { defineAggregate } from 'event-sourced-rules-engine/schema';\nimport { max } from '@limits/max';\nimport { min } from 'rerun-shared';\n\n" +
+        "export default defineAggregate({ name: 'note', state: z.object({ text: z.string() }), initial: { text: '' }, inbound: { NOTE_TAKEN: z.object({ text: z.string().min(min).max(max) }) } });\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(file(name)), { recursive: true });
+      writeFileSync(file(name), text);
+    }
+    // hoisted to the workspace root, as npm installs them
+    mkdirSync(file('node_modules'));
+    symlinkSync(REPO, file('node_modules/event-sourced-rules-engine'), 'dir');
+    symlinkSync(path.join(REPO, 'node_modules/zod'), file('node_modules/zod'), 'dir');
+    symlinkSync('../shared', file('node_modules/rerun-shared'), 'dir');
+    expect(await run(), 'the first run').to.equal(true);
+    expect(inboundSchema().properties.text).to.include({ minLength: 1, maxLength: 10 });
+    expect(await run(), 'the second run').to.equal(false);
+  });
+  afterEach(() => removeProject(dir));
+
+  const changes: { name: string; change: () => void; effect: { minLength?: number; maxLength: number } }[] = [
+    {
+      name: 'the tsconfig the project’s tsconfig.json extends, above the project (a paths alias moved)',
+      change: () => writeFileSync(file('tsconfig.base.json'), readFileSync(file('tsconfig.base.json'), 'utf8').replace('limits-10', 'limits-20')),
+      effect: { minLength: 1, maxLength: 20 },
+    },
+    {
+      name: 'a new tsconfig.json nearer to a schema module than the project’s',
+      change: () => writeFileSync(file('app/schemas/tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { paths: { '@limits/*': ['../../limits-30/*'] } } })),
+      effect: { minLength: 1, maxLength: 30 },
+    },
+    {
+      name: 'the package.json of a workspace package (its exports moved)',
+      change: () => writeFileSync(file('shared/package.json'), readFileSync(file('shared/package.json'), 'utf8').replace('min-1.ts', 'min-0.ts')),
+      effect: { minLength: 0, maxLength: 10 },
+    },
+  ];
+  for (const { name, change, effect } of changes) {
+    it(`runs in full after a change to ${name}`, async () => {
+      change();
+      expect(await run(), 'a full run').to.equal(true);
+      expect(inboundSchema().properties.text).to.include(effect);
+      expect(await run(), 'the run after it is cached again').to.equal(false);
+    });
+  }
 });

@@ -126,33 +126,39 @@ function isCommonJs(file: string, types: Map<string, boolean>): boolean {
 }
 
 /**
+ * The name each compiled module declares for its own `import.meta.url|filename|dirname`: the
+ * build defines those expressions as members of it (esbuild binds the name to each module's own
+ * declaration), so only code is replaced, never a string or a comment that mentions them.
+ */
+const IMPORT_META = '__esreImportMeta';
+const IMPORT_META_DEFINES: Readonly<Record<string, string>> = Object.fromEntries(
+  ['url', 'filename', 'dirname'].map((key) => [`import.meta.${key}`, `${IMPORT_META}.${key}`]),
+);
+
+/**
  * The source as esbuild should compile it so that the bundled module sees its own location:
- * `import.meta.url|filename|dirname` become literals; in a CommonJS file that uses `__dirname`
- * or `__filename` without declaring them, they are declared on its first line (no line moves,
- * so locations in errors stay right).
+ * a module that mentions `import.meta` declares {@link IMPORT_META}; a CommonJS file that uses
+ * `__dirname` or `__filename` without declaring them declares them. Declarations go on its first
+ * line (no line moves, so locations in errors stay right).
  */
 function withOwnLocation(source: string, file: string, commonJs: boolean): string {
-  let text = source;
-  if (text.includes('import.meta')) {
-    const values: Record<string, string> = { url: pathToFileURL(file).href, filename: file, dirname: path.dirname(file) };
-    text = text.replace(/\bimport\.meta\.(url|filename|dirname)\b/g, (_, key: string) => JSON.stringify(values[key]));
+  const declarations: string[] = [];
+  if (source.includes('import.meta')) {
+    declarations.push(`var ${IMPORT_META} = ${JSON.stringify({ url: pathToFileURL(file).href, filename: file, dirname: path.dirname(file) })};`);
   }
   if (commonJs) {
-    const declarations: string[] = [];
     for (const [name, value] of [
       ['__dirname', path.dirname(file)],
       ['__filename', file],
     ] as const) {
-      if (new RegExp(`\\b${name}\\b`).test(text) && !new RegExp(`\\b(?:var|let|const|function|class)\\s+${name}\\b`).test(text)) {
+      if (new RegExp(`\\b${name}\\b`).test(source) && !new RegExp(`\\b(?:var|let|const|function|class)\\s+${name}\\b`).test(source)) {
         declarations.push(`var ${name} = ${JSON.stringify(value)};`);
       }
     }
-    if (declarations.length > 0) {
-      const shebang = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
-      text = `${text.slice(0, shebang)}${declarations.join(' ')} ${text.slice(shebang)}`;
-    }
   }
-  return text;
+  if (declarations.length === 0) return source;
+  const shebang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
+  return `${source.slice(0, shebang)}${declarations.join(' ')} ${source.slice(shebang)}`;
 }
 
 /** The first error of a failed build as a {@link ModuleLoadError}, in Node's words for an import it cannot resolve. */
@@ -164,7 +170,9 @@ function buildError(errors: readonly Message[], workingDir: string): ModuleLoadE
   if (unresolved) {
     const specifier = unresolved[1]!;
     const bare = !specifier.startsWith('.') && !path.isAbsolute(specifier) && !specifier.startsWith('file:');
-    text = `Cannot find ${bare ? 'package' : 'module'} '${specifier}'`;
+    const notExported = first.notes.map((note) => /^The path "(.+)" is not exported by package "(.+)"/.exec(note.text)).find((match) => match !== null);
+    if (notExported) text = `Package subpath '${notExported[1]}' is not defined by "exports" in package '${notExported[2]}'`;
+    else text = `Cannot find ${bare ? 'package' : 'module'} '${specifier}'`;
   }
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   const at = first.location;
@@ -302,6 +310,7 @@ export class BundleLoader {
         platform: 'node',
         target: `node${process.versions.node}`,
         conditions: processConditions(),
+        define: IMPORT_META_DEFINES,
         mainFields: ['main'],
         keepNames: true,
         sourcemap: 'inline',

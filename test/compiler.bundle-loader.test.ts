@@ -104,6 +104,29 @@ describe('the bundle loader (how generate and check load config and schema modul
     expect(await failure(files[2]!)).to.deep.equal({ message: "Cannot find module './nowhere.js'", location: { file: files[2], line: 1, column: 26 } });
   });
 
+  it('gives import.meta.url its own file only where it is code: strings and comments that mention it stay as written', async () => {
+    const root = project({ type: 'module' }, {
+      'schemas/said.ts':
+        "// import.meta.url names this file\nexport const single = 'import.meta.url';\nexport const double = \"see import.meta.url, import.meta.dirname\";\n" +
+        'export const template = `${import.meta.url} import.meta.url`;\nexport const url = import.meta.url;\n',
+    });
+    const file = path.join(root, 'schemas/said.ts');
+    const url = pathToFileURL(file).href;
+    loader = await BundleLoader.create();
+    expect(await loader.import(file)).to.deep.include({ single: 'import.meta.url', double: 'see import.meta.url, import.meta.dirname', template: `${url} import.meta.url`, url });
+  });
+
+  it('says, as Node does, that a package does not export a subpath, at the import', async () => {
+    const root = project({ type: 'module' }, { 'schemas/deep.ts': "import { object } from 'zod/lib/nothing';\nexport default object;\n" });
+    loader = await BundleLoader.create();
+    let caught: unknown;
+    await loader.import(path.join(root, 'schemas/deep.ts')).catch((error: unknown) => (caught = error));
+    expect(explainLoadError(caught)).to.deep.equal({
+      message: "Package subpath './lib/nothing' is not defined by \"exports\" in package 'zod'",
+      location: { file: path.join(root, 'schemas/deep.ts'), line: 1, column: 25 },
+    });
+  });
+
   it('locates an error thrown while a module runs in its source file, through a module it imports', async () => {
     const root = project({ type: 'module' }, {
       'schemas/thing.ts': "import { limit } from './limits';\n\nexport default limit;\n",

@@ -47,6 +47,17 @@ export class ModuleLoadError extends Error {
   }
 }
 
+/** How the scratch folders of loaders are named, under the system's temporary folder. */
+const SCRATCH_PREFIX = 'esre-load-';
+
+/**
+ * Whether a file is one a loader compiled into its scratch folder: a stack frame there that no
+ * source map sends back to the source is esbuild's own code (its `require` shim, say), not the user's.
+ */
+export function isScratchFile(file: string): boolean {
+  return path.basename(path.dirname(file)).startsWith(SCRATCH_PREFIX);
+}
+
 /** Where a CommonJS `require()` of a package is sent: a module that requires it through {@link REQUIRE_KEY}. */
 const REQUIRE_NAMESPACE = 'esre-require';
 /** `globalThis[Symbol.for(REQUIRE_KEY)]`: Node's `require`, for the compiled modules' `require()` of packages. */
@@ -214,7 +225,7 @@ export class BundleLoader {
   static async create(): Promise<BundleLoader> {
     (globalThis as Record<symbol, unknown>)[Symbol.for(REQUIRE_KEY)] ??= createRequire(import.meta.url);
     await esbuild();
-    const folder = mkdtempSync(path.join(tmpdir(), 'esre-load-'));
+    const folder = mkdtempSync(path.join(tmpdir(), SCRATCH_PREFIX));
     trackScratchFolder(folder);
     return new BundleLoader(folder);
   }
@@ -336,7 +347,8 @@ export class BundleLoader {
       setup(build) {
         build.onResolve({ filter: /^[^./]|^\.[^./]|^\.\.[^/]/ }, async (args) => {
           if (args.pluginData === loader || args.kind === 'entry-point') return undefined;
-          if (isBuiltin(args.path)) return { path: args.path, external: true };
+          // a CommonJS require() of a built-in module goes through Node's require too (an ES module has none)
+          if (isBuiltin(args.path)) return args.kind === 'require-call' ? { path: args.path, namespace: REQUIRE_NAMESPACE } : { path: args.path, external: true };
           const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: loader, with: args.with });
           // not found: esbuild's own resolver reports it, at the import
           if (resolved.errors.length > 0) return undefined;

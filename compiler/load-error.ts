@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModuleLoadError } from './bundle-loader.js';
+import { ModuleLoadError, isScratchFile } from './bundle-loader.js';
 
 /** A place in a source file; line and column count from 1. */
 export interface SourceLocation {
@@ -107,7 +107,7 @@ function thrownError(error: unknown, message: string): LoadFailure {
     const frame = /^\s*at (?:.*?\()?((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/]).*?):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!frame) continue;
     const file = toPath(frame[1]!);
-    if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(COMPILER_DIR + path.sep)) continue;
+    if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(COMPILER_DIR + path.sep) || isScratchFile(file)) continue;
     return { message: text, location: { file, line: Number(frame[2]), column: Number(frame[3]) } };
   }
   return { message: text };

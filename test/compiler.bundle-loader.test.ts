@@ -71,6 +71,22 @@ describe('the bundle loader (how generate and check load config and schema modul
     expect((await loader.import(path.join(root, 'declared.ts'))).default, 'a module that declares __dirname keeps its own').to.equal('mine');
   });
 
+  it("gives a CommonJS module Node's built-in modules through require() and TypeScript's import = require()", async () => {
+    const root = project({}, {
+      'esre.config.ts': "import path = require('path');\nconst fs = require('node:fs');\nexport = { joined: path.join('a', 'b'), read: typeof fs.readFileSync };\n",
+    });
+    loader = await BundleLoader.create();
+    expect((await loader.import(path.join(root, 'esre.config.ts'))).default).to.deep.equal({ joined: path.join('a', 'b'), read: 'function' });
+  });
+
+  it('locates a require() it cannot compile (a computed name) in the source, never in its scratch folder', async () => {
+    const root = project({}, { 'esre.config.ts': "const name = ['pa', 'th'].join('');\nconst path = require(name);\nmodule.exports = path;\n" });
+    loader = await BundleLoader.create();
+    let caught: unknown;
+    await loader.import(path.join(root, 'esre.config.ts')).catch((error: unknown) => (caught = error));
+    expect(explainLoadError(caught).location).to.deep.equal({ file: path.join(root, 'esre.config.ts'), line: 2, column: 14 });
+  });
+
   it("gives a schema module the compiler's own instance of zod, and records the packages imported", async () => {
     const root = project({ type: 'module' }, { 'zod-of-module.ts': "import * as zod from 'zod';\n\nexport default zod;\n" });
     loader = await BundleLoader.create();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findConfigFile } from './config.js';
 import { type GenerateOptions, type GenerateResult, generate } from './generate.js';
+import { addSettingsFiles } from './module-settings.js';
 
 /** Options of {@link watch}. */
 export interface WatchOptions extends GenerateOptions {
@@ -21,6 +22,9 @@ export interface Watcher {
  * `esre generate --watch`: generates, then regenerates whenever the config, a schema module, a
  * module they import, or a rule file changes. Watches the folders of those files (so a new
  * schema module matching the globs is picked up too); changes in the output folder are ignored.
+ * Also the `package.json` and tsconfig files that decide how those modules compile, wherever they
+ * are (a tsconfig the project's extends, a workspace package's manifest): in their folders, only
+ * those files count.
  */
 export async function watch(options: WatchOptions): Promise<Watcher> {
   const watchers = new Map<string, FSWatcher>();
@@ -28,12 +32,16 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
   let running: Promise<void> = Promise.resolve();
   let closed = false;
   let ignored: string | undefined;
-  /** Modification times already acted on, so a file dated in the future cannot loop. */
+  /** Folders watched only for the settings files in them, and those files (absolute paths). */
+  const settingsOnly = new Set<string>();
+  const settings = new Set<string>();
+    /** Modification times already acted on, so a file dated in the future cannot loop. */
   const seen = new Map<string, number>();
 
   const schedule = (file: string) => {
     if (closed || file.includes('.esre-tmp')) return;
     if (ignored && (file === ignored || file.startsWith(ignored + path.sep))) return;
+    if (settingsOnly.has(path.dirname(file)) && !settings.has(file)) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       running = running.then(run);
@@ -63,7 +71,13 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
           if (entry.isDirectory()) folders.add(path.join(result.config.rules, entry.name));
         }
       }
+      for (const folder of folders) settingsOnly.delete(folder);
       follow(folders);
+      const visited = new Set<string>();
+      for (const url of result.inputs) addSettingsFiles(path.dirname(fileURLToPath(url)), settings, visited);
+      const settingsFolders = [...settings].map((file) => path.dirname(file)).filter((folder) => !watchers.has(folder));
+      for (const folder of settingsFolders) settingsOnly.add(folder);
+      follow(settingsFolders);
       options.onRun({ result });
       // A file saved while this run was reading it, before its folder was watched (the first
       // run, a new folder), fired no watch event: run again for it.

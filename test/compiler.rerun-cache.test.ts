@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate } from 'event-sourced-rules-engine/compiler';
+import { type GenerateResult, generate, watch } from 'event-sourced-rules-engine/compiler';
 import { recordRun } from '../compiler/rerun-cache.js';
 import { EXAMPLE, REPO, removeProject, scratchProject } from './compiler.support.js';
 
@@ -318,4 +318,30 @@ describe('esre generate: the rerun cache follows the tsconfig.json and package.j
       expect(await run(), 'the run after it is cached again').to.equal(false);
     });
   }
+
+  it('esre generate --watch regenerates after each of those changes', async () => {
+    const runs: { result?: GenerateResult; error?: unknown }[] = [];
+    let notify: () => void = () => undefined;
+    const watcher = await watch({ cwd: file('app'), debounceMs: 50, onRun: (outcome) => (runs.push(outcome), notify()) });
+    try {
+      // one after another: each effect adds to the ones before
+      const steps = [
+        { ...changes[0]!, effect: { minLength: 1, maxLength: 20 } },
+        { ...changes[2]!, effect: { minLength: 0, maxLength: 20 } },
+        { ...changes[1]!, effect: { minLength: 0, maxLength: 30 } },
+      ];
+      for (const { name, change, effect } of steps) {
+        const next = new Promise<void>((resolve) => (notify = resolve));
+        change();
+        const tooLate = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 10 s after a change to ${name}`)), 10_000).unref());
+        await Promise.race([next, tooLate]);
+        // a save can fire more than one event: wait for the runs to settle
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(runs.at(-1)!.error, name).to.equal(undefined);
+        expect(inboundSchema().properties.text, name).to.include(effect);
+      }
+    } finally {
+      await watcher.close();
+    }
+  });
 });

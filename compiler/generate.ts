@@ -70,10 +70,12 @@ export interface GenerateResult {
  */
 export async function plan(options: GenerateOptions = {}): Promise<Plan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  // zod (which the schema modules share with the compiler) while esbuild starts
-  const [loader] = await Promise.all([BundleLoader.create(), jsonSchemaConverters(), englishZodMessages()]);
+  const configFile = findConfigFile(cwd, options.config);
+  const loader = await BundleLoader.create();
   try {
-    const config = await loadConfigWith(loader, findConfigFile(cwd, options.config));
+    // esbuild compiles the config in a process of its own while zod (shared with the schema modules) loads here
+    await Promise.all([loader.prepare([configFile]), jsonSchemaConverters(), englishZodMessages()]);
+    const config = await loadConfigWith(loader, configFile);
     const files = await findSchemaFiles(config);
     const { model, problems } = await buildModel(config, loader, files);
     if (problems.length > 0) throw new SchemaError(problems);

@@ -260,16 +260,12 @@ export class BundleLoader {
     if (!this.#built.has(file)) await this.prepare([file]);
     const built = this.#built.get(file)!;
     if ('error' in built) throw built.error;
-    const enabled = process.sourceMapsEnabled;
-    process.setSourceMapsEnabled(true);
     try {
       return unwrapCommonJsDefault((await import(pathToFileURL(built.output).href)) as Record<string, unknown>);
     } catch (error) {
       // the stack is formatted (and mapped to the sources) when first read: read it while maps are on
       void (error as { stack?: unknown } | null)?.stack;
       throw this.#inSourceTerms(error, file);
-    } finally {
-      process.setSourceMapsEnabled(enabled);
     }
   }
 
@@ -436,14 +432,20 @@ export class BundleLoader {
  * them when it exits (`process.exit()` in a module it loads included) and when Ctrl+C or
  * SIGTERM ends it: that signal then still ends the process as it would have, unless another
  * listener handles it (as watch mode does, which disposes the loader of the run it waits for).
+ * Source maps are on meanwhile, so that an error a loaded module raises later (a timer, a
+ * rejection nobody awaits) names its place in the source too, even when it ends the process.
  */
 const scratchFolders = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** Whether source maps were on before the first loader was created. */
+let sourceMapsBefore = false;
 
 function trackScratchFolder(folder: string): void {
   if (scratchFolders.size === 0) {
     process.on('exit', removeScratchFolders);
     for (const signal of SIGNALS) process.on(signal, endBySignal);
+    sourceMapsBefore = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(true);
   }
   scratchFolders.add(folder);
 }
@@ -452,6 +454,7 @@ function untrackScratchFolder(folder: string): void {
   if (!scratchFolders.delete(folder) || scratchFolders.size > 0) return;
   process.off('exit', removeScratchFolders);
   for (const signal of SIGNALS) process.off(signal, endBySignal);
+  process.setSourceMapsEnabled(sourceMapsBefore);
 }
 
 function removeScratchFolders(): void {

@@ -228,6 +228,26 @@ describe('the bundle loader (how generate and check load config and schema modul
     expect(ended.code).to.equal(3);
   });
 
+  it('maps to the source an error a module raises after its import returned (a timer, a rejection nobody awaits), as long as the loader lives', async () => {
+    const root = project({ type: 'module' }, {
+      'schemas/later.ts': "export const later = new Promise((_, reject) => {\n  setTimeout(() => reject(new Error('thrown later')), 0);\n});\nlater.catch(() => undefined);\n",
+    });
+    // as in the built package: nothing else turns source maps on (tsx, which runs these specifications, does)
+    const before = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+      loader = await BundleLoader.create();
+      const { later } = await loader.import(path.join(root, 'schemas/later.ts'));
+      const error = await (later as Promise<never>).catch((caught: Error) => caught);
+      expect(error.stack).to.include(`${path.join(root, 'schemas/later.ts')}:2:`);
+      expect(error.stack).to.not.include('esre-load-');
+    } finally {
+      await loader?.dispose();
+      loader = undefined;
+      process.setSourceMapsEnabled(before);
+    }
+  });
+
   it('removes its scratch folder when disposed', async () => {
     const before = scratchFolders();
     const root = project({ type: 'module' }, { 'a.ts': 'export default 1;\n' });

@@ -218,4 +218,8 @@ async function recalculate(
   }
 }
 
+// Source maps on for the rest of the process (the compiler's own modules are loaded already, so
+// only the project's compiled modules are mapped): an error one of them raises after its loader
+// is done (a timer, a rejection nobody awaits) still names its place in the source.
+process.setSourceMapsEnabled(true);
 process.exitCode = await main(process.argv.slice(2));

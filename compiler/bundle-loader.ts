@@ -181,8 +181,11 @@ function buildError(errors: readonly Message[], workingDir: string): ModuleLoadE
   if (unresolved) {
     const specifier = unresolved[1]!;
     const bare = !specifier.startsWith('.') && !path.isAbsolute(specifier) && !specifier.startsWith('file:');
-    const notExported = first.notes.map((note) => /^The path "(.+)" is not exported by package "(.+)"/.exec(note.text)).find((match) => match !== null);
+    const note = (pattern: RegExp) => first.notes.map((each) => pattern.exec(each.text)).find((match) => match !== null);
+    const notExported = note(/^The path "(.+)" is not exported by package "(.+)"/);
+    const missingTarget = bare ? note(/^The module "(.+)" was not found on the file system/) : undefined;
     if (notExported) text = `Package subpath '${notExported[1]}' is not defined by "exports" in package '${notExported[2]}'`;
+    else if (missingTarget) text = `Cannot find module '${missingTarget[1]}' that package '${packageName(specifier)}' points to`;
     else text = `Cannot find ${bare ? 'package' : 'module'} '${specifier}'`;
   }
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
@@ -191,6 +194,11 @@ function buildError(errors: readonly Message[], workingDir: string): ModuleLoadE
   const quote = unresolved && at && /['"`]/.test(at.lineText.charAt(at.column)) ? 1 : 0;
   const location = at ? { file: path.resolve(workingDir, at.file), line: at.line, column: at.column + 1 + quote } : undefined;
   return new ModuleLoadError(`${text}${more}`, location);
+}
+
+/** The package a bare specifier names: `@scope/name` or `name`, without a subpath. */
+function packageName(specifier: string): string {
+  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 }
 
 /** What one build produced: the output file of each entry, or why the entry cannot be built. */

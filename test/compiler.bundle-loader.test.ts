@@ -143,6 +143,21 @@ describe('the bundle loader (how generate and check load config and schema modul
     });
   });
 
+  it('says which file is missing when a package points to one that does not exist (a workspace package not built yet)', async () => {
+    const root = project({ type: 'module' }, {
+      'node_modules/unbuilt/package.json': JSON.stringify({ name: 'unbuilt', version: '1.0.0', type: 'module', exports: { '.': { types: './src/index.ts', default: './dist/index.js' } } }),
+      'node_modules/unbuilt/src/index.ts': 'export const limit = 1;\n',
+      'schemas/uses.ts': "import { limit } from 'unbuilt';\nexport default limit;\n",
+    });
+    loader = await BundleLoader.create();
+    let caught: unknown;
+    await loader.import(path.join(root, 'schemas/uses.ts')).catch((error: unknown) => (caught = error));
+    expect(explainLoadError(caught)).to.deep.equal({
+      message: "Cannot find module './dist/index.js' that package 'unbuilt' points to",
+      location: { file: path.join(root, 'schemas/uses.ts'), line: 1, column: 24 },
+    });
+  });
+
   it('locates an error thrown while a module runs in its source file, through a module it imports', async () => {
     const root = project({ type: 'module' }, {
       'schemas/thing.ts': "import { limit } from './limits';\n\nexport default limit;\n",

@@ -13,7 +13,7 @@
  *
  * Each module keeps what it would see unbundled: `import.meta.url`, `import.meta.filename` and
  * `import.meta.dirname` name its own file; in a CommonJS file, `__dirname` and `__filename` too
- * (unless it declares them), and `require` resolves from its own folder.
+ * (unless it declares them), and `require` (`require.resolve()` too) resolves from its own folder.
  */
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -62,6 +62,9 @@ export function isScratchFile(file: string): boolean {
 const REQUIRE_NAMESPACE = 'esre-require';
 /** `globalThis[Symbol.for(REQUIRE_KEY)]`: Node's `require`, for the compiled modules' `require()` of packages. */
 const REQUIRE_KEY = 'event-sourced-rules-engine.compiler.require';
+
+/** `globalThis[Symbol.for(CREATE_REQUIRE_KEY)]`: Node's `createRequire`, for the compiled modules' `require.resolve()`. */
+const CREATE_REQUIRE_KEY = 'event-sourced-rules-engine.compiler.createRequire';
 
 /** When the compiler itself runs from TypeScript sources, a TypeScript loader is active in this process. */
 const UNDER_TYPESCRIPT_LOADER = /\.[cm]?ts$/.test(fileURLToPath(import.meta.url));
@@ -142,13 +145,17 @@ function isCommonJs(file: string, types: Map<string, boolean>): boolean {
  * declaration), so only code is replaced, never a string or a comment that mentions them.
  */
 const IMPORT_META = '__esreImportMeta';
-const IMPORT_META_DEFINES: Readonly<Record<string, string>> = Object.fromEntries(
-  ['url', 'filename', 'dirname'].map((key) => [`import.meta.${key}`, `${IMPORT_META}.${key}`]),
-);
+/** Likewise for `require.resolve()` in a CommonJS module: Node's, resolving from the module's own folder. */
+const REQUIRE_RESOLVE = '__esreRequireResolve';
+const OWN_LOCATION_DEFINES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(['url', 'filename', 'dirname'].map((key) => [`import.meta.${key}`, `${IMPORT_META}.${key}`])),
+  'require.resolve': REQUIRE_RESOLVE,
+};
 
 /**
  * The source as esbuild should compile it so that the bundled module sees its own location:
- * a module that mentions `import.meta` declares {@link IMPORT_META}; a CommonJS file that uses
+ * a module that mentions `import.meta` declares {@link IMPORT_META}, one that mentions
+ * `require.resolve` declares {@link REQUIRE_RESOLVE}; a CommonJS file that uses
  * `__dirname` or `__filename` without declaring them declares them. Declarations go on its first
  * line (no line moves, so locations in errors stay right).
  */
@@ -156,6 +163,9 @@ function withOwnLocation(source: string, file: string, commonJs: boolean): strin
   const declarations: string[] = [];
   if (source.includes('import.meta')) {
     declarations.push(`var ${IMPORT_META} = ${JSON.stringify({ url: pathToFileURL(file).href, filename: file, dirname: path.dirname(file) })};`);
+  }
+  if (source.includes('require.resolve')) {
+    declarations.push(`var ${REQUIRE_RESOLVE} = globalThis[Symbol.for(${JSON.stringify(CREATE_REQUIRE_KEY)})](${JSON.stringify(file)}).resolve;`);
   }
   if (commonJs) {
     for (const [name, value] of [
@@ -232,6 +242,7 @@ export class BundleLoader {
    */
   static async create(): Promise<BundleLoader> {
     (globalThis as Record<symbol, unknown>)[Symbol.for(REQUIRE_KEY)] ??= createRequire(import.meta.url);
+    (globalThis as Record<symbol, unknown>)[Symbol.for(CREATE_REQUIRE_KEY)] ??= createRequire;
     await esbuild();
     const folder = mkdtempSync(path.join(tmpdir(), SCRATCH_PREFIX));
     trackScratchFolder(folder);
@@ -325,7 +336,7 @@ export class BundleLoader {
         platform: 'node',
         target: `node${process.versions.node}`,
         conditions: processConditions(),
-        define: IMPORT_META_DEFINES,
+        define: OWN_LOCATION_DEFINES,
         mainFields: ['main'],
         keepNames: true,
         sourcemap: 'inline',

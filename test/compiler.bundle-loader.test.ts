@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +78,18 @@ describe('the bundle loader (how generate and check load config and schema modul
     });
     loader = await BundleLoader.create();
     expect((await loader.import(path.join(root, 'esre.config.ts'))).default).to.deep.equal({ joined: path.join('a', 'b'), read: 'function' });
+  });
+
+  it('gives a CommonJS module require.resolve(), resolving from its own folder', async () => {
+    const root = project({}, {
+      'lib/where.js': "module.exports = { zod: require.resolve('zod'), sibling: require.resolve('./data.json') };\n",
+      'lib/data.json': '{}\n',
+    });
+    loader = await BundleLoader.create();
+    expect((await loader.import(path.join(root, 'lib/where.js'))).default).to.deep.equal({
+      zod: createRequire(path.join(root, 'lib/where.js')).resolve('zod'),
+      sibling: path.join(root, 'lib/data.json'),
+    });
   });
 
   it('locates a require() it cannot compile (a computed name) in the source, never in its scratch folder', async () => {

@@ -194,8 +194,11 @@ function buildError(errors: readonly Message[], workingDir: string): ModuleLoadE
     const note = (pattern: RegExp) => first.notes.map((each) => pattern.exec(each.text)).find((match) => match !== null);
     const notExported = note(/^The path "(.+)" is not exported by package "(.+)"/);
     const missingTarget = bare ? note(/^The module "(.+)" was not found on the file system/) : undefined;
+    const subpathImport = specifier.startsWith('#');
     if (notExported) text = `Package subpath '${notExported[1]}' is not defined by "exports" in package '${notExported[2]}'`;
+    else if (missingTarget && subpathImport) text = `Cannot find module '${missingTarget[1]}' that "imports" in package.json maps '${specifier}' to`;
     else if (missingTarget) text = `Cannot find module '${missingTarget[1]}' that package '${packageName(specifier)}' points to`;
+    else if (subpathImport) text = `Package import specifier '${specifier}' is not defined by "imports" in package.json`;
     else text = `Cannot find ${bare ? 'package' : 'module'} '${specifier}'`;
   }
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';

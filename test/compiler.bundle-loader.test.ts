@@ -171,6 +171,23 @@ describe('the bundle loader (how generate and check load config and schema modul
     });
   });
 
+  it('says, as Node does, that a subpath import (#name) is not defined by the package.json "imports", or which file it maps to is missing, at the import', async () => {
+    const root = project({ type: 'module', imports: { '#lib/*': './lib/*' } }, {
+      'schemas/uses.ts': "import { limit } from '#limits';\nexport default limit;\n",
+      'schemas/mapped.ts': "import { limit } from '#lib/limits.js';\nexport default limit;\n",
+    });
+    loader = await BundleLoader.create();
+    const failure = async (file: string) => explainLoadError(await loader!.import(path.join(root, file)).then(() => undefined, (error: unknown) => error));
+    expect(await failure('schemas/uses.ts')).to.deep.equal({
+      message: "Package import specifier '#limits' is not defined by \"imports\" in package.json",
+      location: { file: path.join(root, 'schemas/uses.ts'), line: 1, column: 24 },
+    });
+    expect(await failure('schemas/mapped.ts'), 'defined, to a file that does not exist').to.deep.equal({
+      message: "Cannot find module './lib/limits.js' that \"imports\" in package.json maps '#lib/limits.js' to",
+      location: { file: path.join(root, 'schemas/mapped.ts'), line: 1, column: 24 },
+    });
+  });
+
   it('locates an error thrown while a module runs in its source file, through a module it imports', async () => {
     const root = project({ type: 'module' }, {
       'schemas/thing.ts': "import { limit } from './limits';\n\nexport default limit;\n",

@@ -20,10 +20,11 @@ import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BuildFailure, Loader, Message, Metafile, Plugin } from 'esbuild';
+import type { BuildFailure, Loader, Message, Plugin } from 'esbuild';
 import { hashOf, packageManifestOf } from './fingerprint.js';
 import { unwrapCommonJsDefault } from './loader.js';
 import { addSettingsFiles } from './module-settings.js';
+import { PACKAGE_ROOT, isOwnFile } from './own-package.js';
 
 /** The esbuild API, loaded on first use. */
 let esbuildApi: Promise<typeof import('esbuild')> | undefined;
@@ -68,20 +69,6 @@ const CREATE_REQUIRE_KEY = 'event-sourced-rules-engine.compiler.createRequire';
 
 /** When the compiler itself runs from TypeScript sources, a TypeScript loader is active in this process. */
 const UNDER_TYPESCRIPT_LOADER = /\.[cm]?ts$/.test(fileURLToPath(import.meta.url));
-
-/** This package's folder (real path): the nearest `package.json` above this module. */
-const PACKAGE_ROOT = (() => {
-  for (let folder = path.dirname(fileURLToPath(import.meta.url)); ; folder = path.dirname(folder)) {
-    if (existsSync(path.join(folder, 'package.json'))) return realpathSync(folder);
-    if (path.dirname(folder) === folder) return path.dirname(fileURLToPath(import.meta.url));
-  }
-})();
-const OWN_FOLDERS = ['compiler', 'runtime', 'dist', 'templates', 'bin'].map((folder) => path.join(PACKAGE_ROOT, folder) + path.sep);
-
-/** Whether a file is one of this package's own modules (in a checkout, or linked into a project). */
-function isOwnFile(file: string): boolean {
-  return OWN_FOLDERS.some((folder) => file.startsWith(folder));
-}
 
 const LOADERS: Readonly<Record<string, Loader>> = {
   '.ts': 'ts',

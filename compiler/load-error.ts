@@ -1,7 +1,8 @@
 /**
  * Turns an error thrown while importing a config or schema module into `file:line:column` and
- * a one-line message: errors the bundle loader located (esbuild's, link errors), esbuild syntax errors, imports Node cannot resolve (ES module and
- * CommonJS projects), exports a module lacks, and errors thrown while the module runs.
+ * a one-line message: errors the bundle loader located (esbuild's, link errors), esbuild syntax
+ * errors through tsx, imports Node cannot resolve (ES module and CommonJS projects), exports a
+ * module lacks, and errors thrown while the module runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

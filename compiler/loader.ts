@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashOfFile, packageManifestOf } from './fingerprint.js';
+import { isOwnFile } from './own-package.js';
 import type { NamespacedUnregister, register as Register } from 'tsx/esm/api';
 
 let tsxApi: Promise<{ register: typeof Register }> | undefined;
@@ -180,10 +181,6 @@ export class ModuleLoader {
   }
 }
 
-/** This package's own folders: its modules are never reloaded. */
-const PACKAGE_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const OWN_FOLDERS = ['compiler', 'runtime', 'dist', 'templates'].map((folder) => path.join(PACKAGE_ROOT, folder) + path.sep);
-
 /**
  * In a CommonJS project, tsx compiles project modules to CommonJS and the modules they import
  * are `require`d: cached by file name, not by URL. Dropping the project's entries (not
@@ -192,7 +189,7 @@ const OWN_FOLDERS = ['compiler', 'runtime', 'dist', 'templates'].map((folder) =>
 function forgetCommonJsProjectModules(): void {
   const cache = createRequire(import.meta.url).cache;
   for (const file of Object.keys(cache)) {
-    if (file.includes(`${path.sep}node_modules${path.sep}`) || OWN_FOLDERS.some((folder) => file.startsWith(folder))) continue;
+    if (file.includes(`${path.sep}node_modules${path.sep}`) || isOwnFile(file)) continue;
     if (/\.[cm]?tsx?$/.test(file.replace(/\?.*$/, ''))) delete cache[file];
   }
 }

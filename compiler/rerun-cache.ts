@@ -160,7 +160,6 @@ function compilerFingerprint(): string {
   return fingerprint;
 }
 
-/** Whether Node loads `file` as an ES module: by its extension, else by the nearest package.json's `type`. */
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, position) => item === b[position]);
 }

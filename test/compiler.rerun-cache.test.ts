@@ -8,6 +8,13 @@ import { EXAMPLE, REPO, removeProject, scratchProject } from './compiler.support
 /** Each full run loads the schema module in a fresh loader namespace, which counts itself here. */
 const loads = () => ((globalThis as Record<string, unknown>).__esreSchemaLoads as number | undefined) ?? 0;
 
+/** Runs generate in `cwd`; says whether it loaded the schema modules (a full run, not one answered from the cache). */
+async function ranInFull(cwd: string): Promise<boolean> {
+  const before = loads();
+  await generate({ cwd });
+  return loads() > before;
+}
+
 const COUNTING = `(globalThis as Record<string, unknown>).__esreSchemaLoads = (((globalThis as Record<string, unknown>).__esreSchemaLoads as number | undefined) ?? 0) + 1;\n`;
 
 describe('esre generate: a rerun with nothing changed answers from .esre-cache without loading anything', function () {
@@ -164,11 +171,7 @@ describe('esre generate: the rerun cache follows the packages the schema modules
   this.timeout(120_000);
   let dir: string;
   const file = (relative: string) => path.join(dir, relative);
-  const run = async () => {
-    const before = loads();
-    await generate({ cwd: dir });
-    return loads() > before;
-  };
+  const run = () => ranInFull(dir);
   /** An ES module package in the project's node_modules. */
   const writePackage = (name: string, source: string, dependencies: Record<string, string> = {}) => {
     mkdirSync(file(`node_modules/${name}`), { recursive: true });
@@ -208,11 +211,7 @@ describe('esre generate: the rerun cache in a CommonJS project (no "type" in pac
   this.timeout(120_000);
   let dir: string;
   const file = (relative: string) => path.join(dir, relative);
-  const run = async () => {
-    const before = loads();
-    await generate({ cwd: dir });
-    return loads() > before;
-  };
+  const run = () => ranInFull(dir);
 
   before(async () => {
     dir = scratchProject('rerun-commonjs');
@@ -249,11 +248,7 @@ describe('esre generate: the rerun cache follows the tsconfig.json and package.j
   this.timeout(120_000);
   let dir: string;
   const file = (relative: string) => path.join(dir, relative);
-  const run = async () => {
-    const before = loads();
-    await generate({ cwd: file('app') });
-    return loads() > before;
-  };
+  const run = () => ranInFull(file('app'));
   const inboundSchema = () => JSON.parse(readFileSync(file('app/src/generated/note/events/inbound/NOTE_TAKEN.schema.json'), 'utf8')) as { properties: { text: { minLength?: number; maxLength?: number } } };
 
   beforeEach(async () => {
